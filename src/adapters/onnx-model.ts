@@ -1,0 +1,61 @@
+import * as ort from 'onnxruntime-node';
+
+import { AppError, ErrorCode } from '../core/errors.js';
+import type { Tensor, TensorModel } from '../ports/tensor-model.js';
+
+export interface OnnxOptions {
+  /** Threads for one operator; 1 lets several photos run side by side on a small machine. */
+  intraOpThreads?: number;
+}
+
+/**
+ * TensorModel over onnxruntime-node (CPU). Spinning is off: with several sessions on two cores, spinning
+ * threads slowed each other 1.2–2× in our measurements (shared/models/README.md).
+ */
+export async function loadOnnxModel(
+  name: string,
+  path: string,
+  opts: OnnxOptions = {},
+): Promise<TensorModel> {
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(path, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: opts.intraOpThreads ?? 1,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+    });
+  } catch (cause) {
+    throw new AppError(
+      ErrorCode.ModelLoadFailed,
+      `cannot load model ${name} from ${path}`,
+      { name, path },
+      cause,
+    );
+  }
+  return {
+    name,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(feeds) {
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [key, t] of Object.entries(feeds)) ortFeeds[key] = new ort.Tensor('float32', t.data, t.dims);
+      let out: ort.InferenceSession.ReturnType;
+      try {
+        out = await session.run(ortFeeds);
+      } catch (cause) {
+        throw new AppError(ErrorCode.InferenceFailed, `model ${name} failed to run`, { name }, cause);
+      }
+      const result: Record<string, Tensor> = {};
+      for (const [key, t] of Object.entries(out)) {
+        result[key] = { data: t.data as Float32Array, dims: t.dims };
+      }
+      return result;
+    },
+    async dispose() {
+      await session.release();
+    },
+  };
+}
