@@ -1,0 +1,57 @@
+import type { Box, GpsPoint, Landmarks } from './types.js';
+
+/** The album result (`album.json`): what the CLI writes and what the blog and the bots read. */
+export interface AlbumFace {
+  /** [x, y, w, h] in upright original-image pixels. */
+  readonly box: Box;
+  readonly landmarks: Landmarks;
+  /** Detector confidence 0..1. */
+  readonly score: number;
+  /** Quality score 0..1 and the reasons it is low. */
+  readonly quality: number;
+  readonly qualityReasons: readonly string[];
+  /** Person this face belongs to; null for faces too poor to group (background strangers). */
+  readonly personId: string | null;
+}
+
+export interface AlbumPhoto {
+  /** Path relative to the album folder, with forward slashes. */
+  readonly path: string;
+  readonly sha256: string;
+  readonly format: string;
+  readonly width: number;
+  readonly height: number;
+  /** ISO 8601; with the UTC offset when the camera recorded one (OffsetTimeOriginal), else local time. */
+  readonly takenAt: string | null;
+  readonly gps: GpsPoint | null;
+  readonly faces: readonly AlbumFace[];
+  /** Path of the photo this one repeats (same bytes or a near-identical re-send/burst shot). */
+  readonly duplicateOf: string | null;
+}
+
+export interface AlbumPerson {
+  /** Stable within the album: `person-1`, `person-2`, … in order of first appearance. */
+  readonly id: string;
+  readonly name: string | null;
+  /** Paths of the photos the person appears in. */
+  readonly photos: readonly string[];
+  readonly faceCount: number;
+  /** The best face of this person (highest quality). */
+  readonly representative: { readonly photo: string; readonly faceIndex: number; readonly box: Box };
+}
+
+export interface AlbumFailure {
+  readonly path: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface AlbumResult {
+  readonly version: 1;
+  readonly pack: string;
+  readonly pipelineVersion: string;
+  readonly createdAt: string;
+  readonly photos: readonly AlbumPhoto[];
+  readonly people: readonly AlbumPerson[];
+  readonly failures: readonly AlbumFailure[];
+}

@@ -1,0 +1,21 @@
+import type { DetectorFile, RecognizerFile, ResolvedPack } from '../models/manifest.js';
+import type { TensorModel } from '../ports/tensor-model.js';
+
+/** A loaded model together with its manifest entry (preprocessing and decoding). */
+export interface DetectorModel {
+  readonly model: TensorModel;
+  readonly spec: DetectorFile & { readonly id: string };
+}
+
+export interface RecognizerModel {
+  readonly model: TensorModel;
+  readonly spec: RecognizerFile & { readonly id: string; readonly weight: number };
+}
+
+/** Everything a pack needs at run time. */
+export interface PackModels {
+  readonly pack: ResolvedPack;
+  readonly detector: DetectorModel;
+  readonly fallback: DetectorModel | null;
+  readonly recognizers: readonly RecognizerModel[];
+}
