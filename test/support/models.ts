@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { loadPackModels } from '../../src/adapters/load-pack-models.js';
-import { parseManifest, resolvePack, type Manifest } from '../../src/models/manifest.js';
-import type { PackModels } from '../../src/pipeline/models.js';
+import { parseManifest, resolvePack, type Manifest } from '../../src/core/manifest.js';
+import type { PackModels } from '../../src/ports/pack-models.js';
 import { mirrorDir, repoRoot } from './fixtures.js';
 
 export async function loadManifest(): Promise<Manifest> {

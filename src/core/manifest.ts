@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { AppError, ErrorCode } from '../core/errors.js';
+import { AppError, ErrorCode } from './errors.js';
 
 /**
  * The model manifest (models/manifest.json): every model file we know, how to fetch and verify it, how

@@ -1,5 +1,5 @@
-import type { DetectorFile, RecognizerFile, ResolvedPack } from '../models/manifest.js';
-import type { TensorModel } from '../ports/tensor-model.js';
+import type { DetectorFile, RecognizerFile, ResolvedPack } from '../core/manifest.js';
+import type { TensorModel } from './tensor-model.js';
 
 /** A loaded model together with its manifest entry (preprocessing and decoding). */
 export interface DetectorModel {
