@@ -49,7 +49,7 @@ export interface AlbumFailure {
 export interface AlbumResult {
   readonly version: 1;
   readonly pack: string;
-  readonly pipelineVersion: string;
+  readonly pipelineVersion: number;
   readonly createdAt: string;
   readonly photos: readonly AlbumPhoto[];
   readonly people: readonly AlbumPerson[];

@@ -1,0 +1,86 @@
+import type { Box, GpsPoint } from '../core/types.js';
+
+/** A place from the offline reverse geocoder. */
+export interface Place {
+  /** Nearest populated place (GeoNames, ≥ 1000 people). */
+  readonly city: string;
+  /** Neighbourhood when the nearest named place is a section of a city (GeoNames PPLX). */
+  readonly district: string | null;
+  readonly country: string;
+  readonly countryCode: string;
+  /** Great-circle distance from the photo to the city's point, km. */
+  readonly distanceKm: number;
+}
+
+export interface FactPerson {
+  readonly id: string;
+  /** What the post calls them: the chat-given name, else "Person 3". */
+  readonly label: string;
+  readonly named: boolean;
+  readonly photoIds: readonly string[];
+  readonly faceCount: number;
+  readonly representative: { readonly photoId: string; readonly box: Box };
+}
+
+export interface FactPhoto {
+  /** Short id the post cites: p1, p2, … in time order. */
+  readonly id: string;
+  readonly path: string;
+  /** ISO time used for ordering (EXIF with offset, else message time), or null. */
+  readonly time: string | null;
+  readonly timeSource: 'exif' | 'message' | 'none';
+  readonly gps: GpsPoint | null;
+  readonly place: Place | null;
+  /** Person ids in this photo, left to right. */
+  readonly people: readonly string[];
+  /** Faces that belong to nobody (strangers, too poor to group). */
+  readonly strangerFaces: number;
+  readonly group: boolean;
+  /** Id of the best shot of the burst this photo belongs to (itself when it is the best or alone). */
+  readonly bestOfBurst: string;
+}
+
+export interface Moment {
+  readonly id: string;
+  readonly photoIds: readonly string[];
+  readonly start: string | null;
+  readonly end: string | null;
+  /** The most common place of its photos. */
+  readonly place: Place | null;
+  readonly people: readonly string[];
+}
+
+export interface Companions {
+  readonly a: string;
+  readonly b: string;
+  readonly photoIds: readonly string[];
+}
+
+/** Everything the writers may say. Nothing outside these facts may appear in a post. */
+export interface AlbumFacts {
+  readonly photos: readonly FactPhoto[];
+  readonly moments: readonly Moment[];
+  readonly people: readonly FactPerson[];
+  readonly together: readonly Companions[];
+  readonly failures: readonly { readonly path: string; readonly code: string; readonly message: string }[];
+  readonly span: { readonly start: string | null; readonly end: string | null };
+}
+
+export interface BlogSection {
+  readonly heading: string;
+  readonly text: string;
+  /** Photo ids (p1, …) shown with this section, in order. */
+  readonly photos: readonly string[];
+  /** Labels of the people the text speaks of. */
+  readonly people: readonly string[];
+  /** Short caption per cited photo id. */
+  readonly captions: Readonly<Record<string, string>>;
+}
+
+export interface BlogPost {
+  readonly title: string;
+  readonly intro: string;
+  readonly sections: readonly BlogSection[];
+  readonly closing: string;
+  readonly writer: 'offline' | 'model';
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+import { AnthropicWriter } from './adapters/anthropic-writer.js';
+import { runAlbumCommand } from './cli/album-command.js';
+import { runFacesCommand } from './cli/faces-command.js';
+import { loadModels } from './cli/load-models.js';
+import { parseConfig } from './config.js';
+import { AppError, ErrorCode, isAppError } from './core/errors.js';
+
+const USAGE = `faceblog: photo albums in, blog posts and people out
+
+Usage:
+  faceblog album <dir> --out <dir> [--concurrency N]   faces, people and a blog for a folder of photos
+  faceblog faces <image...> --json                      faces with boxes, landmarks, quality, embeddings
+  faceblog help
+
+Environment: FACEBLOG_MODEL_PACK, FACEBLOG_MODEL_MIRROR, FACEBLOG_MODELS_DIR, FACEBLOG_DATA_DIR, FACEBLOG_OFFLINE,\nANTHROPIC_API_KEY, ANTHROPIC_MODEL, ANTHROPIC_BASE_URL.
+`;
+
+/** The package root: dist/cli.js and src/cli.ts both sit one level below it. */
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const log = (line: string) =>
+  process.stderr.write(line.startsWith('faceblog: ') ? `${line}\n` : `faceblog: ${line}\n`);
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 1;
+  }
+  const config = parseConfig(process.env, packageRoot);
+  switch (command) {
+    case 'album': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { out: { type: 'string', short: 'o' }, concurrency: { type: 'string' } },
+      });
+      const albumDir = positionals[0];
+      if (!albumDir || positionals.length > 1) throw usage('album needs one folder: faceblog album <dir> --out <dir>');
+      const outDir = values.out ?? path.join(albumDir, 'faceblog-out');
+      const concurrency = Number(values.concurrency ?? 2);
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw usage('--concurrency takes a whole number ≥ 1');
+      const models = await loadModels(config, packageRoot, log);
+      return runAlbumCommand(models, {
+        albumDir: path.resolve(albumDir),
+        outDir: path.resolve(outDir),
+        concurrency,
+        writer: config.anthropic
+          ? new AnthropicWriter({ ...config.anthropic, baseURL: config.anthropic.baseURL ?? undefined })
+          : undefined,
+        log,
+      });
+    }
+    case 'faces': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
+      if (positionals.length === 0) throw usage('faces needs at least one image: faceblog faces <image...> --json');
+      const models = await loadModels(config, packageRoot, log);
+      process.stdout.write(JSON.stringify(await runFacesCommand(models, positionals)) + '\n');
+      return 0;
+    }
+    default:
+      throw usage(`unknown command "${command}"\n\n${USAGE}`);
+  }
+}
+
+function usage(message: string): AppError {
+  return new AppError(ErrorCode.BadArguments, message);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (isAppError(error)) log(`${error.message} (${error.code})`);
+    else log(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = isAppError(error) && error.code === ErrorCode.BadArguments ? 2 : 1;
+  },
+);

@@ -1,0 +1,62 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { writeAlbumSite } from '../blog/write-site.js';
+import type { PackModels } from '../ports/pack-models.js';
+import type { TextWriter } from '../ports/text-writer.js';
+import { analyzeAlbum } from '../services/analyze-album.js';
+import { renderAlbumSummary } from './album-summary.js';
+import { loadUpright } from './load-upright.js';
+import { createProgress } from './progress.js';
+import { readAlbumDir } from './read-album-dir.js';
+
+export interface AlbumCommandOptions {
+  readonly albumDir: string;
+  readonly outDir: string;
+  readonly concurrency: number;
+  /** Claude when configured; the offline writer otherwise. */
+  readonly writer?: TextWriter;
+  readonly log: (line: string) => void;
+}
+
+/** `faceblog album <dir> --out <dir>`: album.json, summary.md (and the blog) from a folder of photos. */
+export async function runAlbumCommand(models: PackModels, opts: AlbumCommandOptions): Promise<number> {
+  const { inputs, skipped } = await readAlbumDir(opts.albumDir, [opts.outDir]);
+  if (skipped.length > 0) opts.log(`skipping ${skipped.length} file(s) that are not photos`);
+  if (inputs.length === 0) {
+    opts.log(`no photos found in ${opts.albumDir}`);
+    return 1;
+  }
+  const progress = createProgress(process.stderr, 'faces');
+  const started = performance.now();
+  const { result } = await analyzeAlbum(inputs, models, {
+    concurrency: opts.concurrency,
+    onProgress: ({ done, total, path: p }) => {
+      progress.update(done, total, p);
+    },
+  });
+  progress.stop();
+  const seconds = (performance.now() - started) / 1000;
+
+  await mkdir(opts.outDir, { recursive: true });
+  const files = {
+    album: path.join(opts.outDir, 'album.json'),
+    summary: path.join(opts.outDir, 'summary.md'),
+  };
+  await writeFile(files.album, JSON.stringify(result, null, 2) + '\n');
+  await writeFile(files.summary, renderAlbumSummary(result));
+  const site = await writeAlbumSite(result, {
+    albumDir: opts.albumDir,
+    outDir: opts.outDir,
+    writer: opts.writer,
+    loadImage: loadUpright,
+  });
+  if (site.notice) opts.log(site.notice);
+  opts.log(
+    `${result.photos.length} photos, ${result.people.length} people, ${result.failures.length} failed ` +
+      `in ${seconds.toFixed(1)} s (${(inputs.length / seconds).toFixed(2)} photos/s)`,
+  );
+  for (const f of result.failures) opts.log(`  failed: ${f.path}: ${f.message} (${f.code})`);
+  opts.log(`wrote ${Object.values(files).join(', ')}, blog.md, index.html and ${site.files.length - 2} images`);
+  return 0;
+}

@@ -1,0 +1,35 @@
+import { readFile } from 'node:fs/promises';
+
+import { describeError } from '../core/errors.js';
+import { analyzePhoto } from '../pipeline/analyze-photo.js';
+import type { PackModels } from '../ports/pack-models.js';
+
+const round = (v: number, digits: number) => Number(v.toFixed(digits));
+
+/**
+ * `faceblog faces <image...> --json`: one JSON document with every face and its embedding. Two faces are
+ * the same person when the cosine of their embeddings is at least `matchThreshold`.
+ */
+export async function runFacesCommand(models: PackModels, files: readonly string[]): Promise<unknown> {
+  const images = [];
+  for (const file of files) {
+    try {
+      const { faces } = await analyzePhoto(new Uint8Array(await readFile(file)), models);
+      images.push({
+        path: file,
+        faces: faces.map((f) => ({
+          box: f.box.map((v) => round(v, 1)),
+          score: round(f.score, 4),
+          landmarks: f.landmarks.map(([x, y]) => [round(x, 1), round(y, 1)]),
+          quality: round(f.quality.score, 3),
+          qualityReasons: f.quality.reasons,
+          embedding: Array.from(f.embedding, (v) => round(v, 6)),
+        })),
+        error: null,
+      });
+    } catch (error) {
+      images.push({ path: file, faces: [], error: describeError(error) });
+    }
+  }
+  return { pack: models.pack.name, matchThreshold: models.pack.spec.thresholds.match, images };
+}

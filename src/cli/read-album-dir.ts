@@ -1,0 +1,37 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import type { AlbumInput } from '../services/analyze-album.js';
+
+/** File endings we try to decode; anything else in the folder (notes, sidecars) is not a photo. */
+const IMAGE_EXTENSIONS = new Set([
+  '.jpg', '.jpeg', '.jpe', '.png', '.webp', '.tif', '.tiff', '.bmp', '.gif', '.avif', '.heic', '.heif', '.hif',
+]);
+
+export interface AlbumListing {
+  readonly inputs: AlbumInput[];
+  /** Files that were not taken as photos, relative paths. */
+  readonly skipped: string[];
+}
+
+/** Every image below `dir` (recursively, hidden entries and `exclude` left out), in path order. */
+export async function readAlbumDir(dir: string, exclude: readonly string[] = []): Promise<AlbumListing> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const excluded = exclude.map((p) => path.resolve(p));
+  const inputs: AlbumInput[] = [];
+  const skipped: string[] = [];
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    const rel = path.relative(dir, full).split(path.sep).join('/');
+    if (rel.split('/').some((part) => part.startsWith('.'))) continue;
+    if (excluded.some((ex) => full === ex || full.startsWith(ex + path.sep))) continue;
+    if (!IMAGE_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) {
+      skipped.push(rel);
+      continue;
+    }
+    inputs.push({ path: rel, read: async () => new Uint8Array(await readFile(full)) });
+  }
+  inputs.sort((a, b) => a.path.localeCompare(b.path));
+  return { inputs, skipped: skipped.sort() };
+}

@@ -1,0 +1,53 @@
+/**
+ * `npm run models` (also run by `npm ci` through `prepare`, and by CI): choose the model pack, make its
+ * files present and verified in the models dir, and remember the choice for run-time commands.
+ *
+ * Environment: FACEBLOG_MODELS_DIR (default <repo>/models), FACEBLOG_MODEL_MIRROR (default
+ * ../shared/models beside the checkout when it exists), FACEBLOG_MODEL_PACK, FACEBLOG_OFFLINE=1.
+ */
+import { packFiles } from '../core/manifest.js';
+import { describeError } from '../core/errors.js';
+import { createHashCache, ensureModelFiles, type Log } from './fetch.js';
+import {
+  displayPath,
+  loadManifestFile,
+  manifestPath,
+  modelSettingsFromEnv,
+  repoRootFromModule,
+} from './paths.js';
+import { selectPack, writeSelectedPack } from './select-pack.js';
+
+const log: Log = (line) => {
+  console.error(line);
+};
+
+async function main(): Promise<void> {
+  const repoRoot = repoRootFromModule();
+  const settings = modelSettingsFromEnv(process.env, repoRoot);
+  const manifest = await loadManifestFile(manifestPath(repoRoot));
+  const hashes = createHashCache();
+
+  const choice = await selectPack({ manifest, ...settings, hashes, log });
+  const fetched = await ensureModelFiles(packFiles(choice.pack), { ...settings, hashes, log });
+  const saved = await writeSelectedPack(settings.modelsDir, choice);
+
+  const counts = (['present', 'mirror', 'download'] as const)
+    .map((source) => [source, fetched.filter((f) => f.source === source).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(
+      ([source, n]) =>
+        `${n} ${source === 'present' ? 'already present' : source === 'mirror' ? 'copied from the mirror' : 'downloaded'}`,
+    );
+  log(
+    `faceblog: model pack '${choice.pack.name}' is ready in ${displayPath(settings.modelsDir)} ` +
+      `(${fetched.length} files, sha256 verified: ${counts.join(', ')}); choice saved to ${displayPath(saved)}`,
+  );
+}
+
+try {
+  await main();
+} catch (error) {
+  const { code, message } = describeError(error);
+  console.error(`faceblog: npm run models failed [${code}]: ${message}`);
+  process.exitCode = 1;
+}

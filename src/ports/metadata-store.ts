@@ -1,0 +1,87 @@
+import type { AlbumFailure, AlbumResult } from '../core/album.js';
+import type { GpsPoint } from '../core/types.js';
+
+/**
+ * Albums, photos and people of every chat, kept across restarts: embedded SQLite by default, PostgreSQL
+ * when several machines share it. Every call is scoped to one tenant (one chat); nothing reads across.
+ * Declares only what the services call.
+ */
+export type AlbumStatus = 'queued' | 'processing' | 'done' | 'failed';
+
+export interface AlbumRecord {
+  readonly id: string;
+  readonly tenant: string;
+  readonly status: AlbumStatus;
+  /** Photos submitted and photos finished (ok or failed), for "7 of 12 photos". */
+  readonly photoCount: number;
+  readonly processedCount: number;
+  readonly createdAt: string;
+  readonly finishedAt: string | null;
+  /** Set when the album job has grouped the faces. */
+  readonly result: AlbumResult | null;
+}
+
+export interface PhotoRecord {
+  readonly tenant: string;
+  readonly sha256: string;
+  readonly albumId: string;
+  /** Name the user sent it under (file name or chat message id). */
+  readonly name: string;
+  readonly blobKey: string;
+  readonly width: number;
+  readonly height: number;
+  readonly takenAt: string | null;
+  readonly gps: GpsPoint | null;
+  readonly faceCount: number;
+}
+
+export interface PersonRecord {
+  readonly id: string;
+  readonly tenant: string;
+  readonly name: string | null;
+  /** Mean of the person's face embeddings, L2-normalised; null until the person has a face. */
+  readonly centroid: Float32Array | null;
+  readonly faceCount: number;
+  /** Face point id of the best face, for the people list. */
+  readonly coverFace: string | null;
+  readonly createdAt: string;
+}
+
+export interface MetadataStore {
+  /** Creates or upgrades the schema; safe to call on every start and from several processes. */
+  migrate(): Promise<void>;
+
+  /** Idempotent: creating an album that exists returns the existing record. */
+  createAlbum(album: { id: string; tenant: string; photoCount: number }): Promise<AlbumRecord>;
+  getAlbum(tenant: string, id: string): Promise<AlbumRecord | null>;
+  setAlbumStatus(tenant: string, id: string, status: AlbumStatus, result?: AlbumResult): Promise<void>;
+  /** Counts one photo as processed once, however often its job runs (keyed by sha256). */
+  markPhotoProcessed(tenant: string, albumId: string, sha256: string): Promise<number>;
+  listAlbums(tenant: string, opts?: { limit?: number }): Promise<AlbumRecord[]>;
+
+  /** Idempotent on (tenant, sha256, albumId). */
+  upsertPhoto(photo: PhotoRecord): Promise<void>;
+  listPhotos(tenant: string, albumId: string): Promise<PhotoRecord[]>;
+  getPhoto(tenant: string, sha256: string): Promise<PhotoRecord | null>;
+  /** Idempotent on (tenant, albumId, name). */
+  recordFailure(tenant: string, albumId: string, failure: AlbumFailure): Promise<void>;
+  listFailures(tenant: string, albumId: string): Promise<AlbumFailure[]>;
+
+  listPeople(tenant: string): Promise<PersonRecord[]>;
+  getPerson(tenant: string, id: string): Promise<PersonRecord | null>;
+  /** Insert or replace the person's row (names survive: a null name never overwrites a set one). */
+  savePerson(person: PersonRecord): Promise<void>;
+  namePerson(tenant: string, id: string, name: string | null): Promise<void>;
+  /** Removes `from` and records that it now means `into` (old ids in chat history still resolve). */
+  mergePeople(tenant: string, from: string, into: string): Promise<void>;
+  /** Follows merges to the person an old id now means; null when deleted or unknown. */
+  resolvePerson(tenant: string, id: string): Promise<string | null>;
+  deletePerson(tenant: string, id: string): Promise<void>;
+  /** "This face is not this person": the grouping never puts them together again. */
+  addCannotLink(tenant: string, faceId: string, personId: string): Promise<void>;
+  listCannotLinks(tenant: string): Promise<Array<{ faceId: string; personId: string }>>;
+
+  /** Deletes everything of a tenant. */
+  forgetTenant(tenant: string): Promise<void>;
+  close(): Promise<void>;
+}

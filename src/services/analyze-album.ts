@@ -1,0 +1,185 @@
+import type { AlbumFace, AlbumFailure, AlbumPerson, AlbumPhoto, AlbumResult } from '../core/album.js';
+import { describeError } from '../core/errors.js';
+import type { Face } from '../core/types.js';
+import { type AnalyzeOptions, analyzePhoto, type PhotoAnalysis } from '../pipeline/analyze-photo.js';
+import { clusterFaces } from '../pipeline/cluster.js';
+import { findDuplicates } from '../pipeline/dedup.js';
+import { PIPELINE_VERSION } from '../pipeline/version.js';
+import type { PackModels } from '../ports/pack-models.js';
+
+export interface AlbumInput {
+  /** Path relative to the album, forward slashes; also the photo's id in the result. */
+  readonly path: string;
+  readonly read: () => Promise<Uint8Array>;
+}
+
+export interface AnalyzeAlbumOptions {
+  /** Photos in flight at once. Two keeps both cores busy: one decodes while the other infers. */
+  readonly concurrency?: number;
+  readonly analyze?: AnalyzeOptions;
+  readonly onProgress?: (event: { done: number; total: number; path: string; ok: boolean }) => void;
+  readonly now?: () => Date;
+}
+
+export interface AlbumAnalysis {
+  readonly result: AlbumResult;
+  /** Per photo (same order as result.photos): faces with embeddings, for indexing and /find. */
+  readonly faces: ReadonlyMap<string, readonly Face[]>;
+  /** Milliseconds per stage summed over the album. */
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+/**
+ * Runs the pipeline over an album: every photo independently (a bad one becomes a failure, never an
+ * abort), then dedup and grouping into people across the album.
+ */
+export async function analyzeAlbum(
+  inputs: readonly AlbumInput[],
+  models: PackModels,
+  opts: AnalyzeAlbumOptions = {},
+): Promise<AlbumAnalysis> {
+  const analyses = new Array<PhotoAnalysis | undefined>(inputs.length);
+  const failures: AlbumFailure[] = [];
+  const timings: Record<string, number> = {};
+  let done = 0;
+  await forEachConcurrent(inputs, opts.concurrency ?? 2, async (input, i) => {
+    let ok = true;
+    try {
+      const analysis = await analyzePhoto(await input.read(), models, opts.analyze);
+      analyses[i] = analysis;
+      for (const [stage, ms] of Object.entries(analysis.timings)) timings[stage] = (timings[stage] ?? 0) + ms;
+    } catch (error) {
+      ok = false;
+      failures.push({ path: input.path, ...describeError(error) });
+    }
+    done += 1;
+    opts.onProgress?.({ done, total: inputs.length, path: input.path, ok });
+  });
+
+  const photos = inputs.flatMap((input, i) => {
+    const a = analyses[i];
+    return a ? [{ path: input.path, analysis: a }] : [];
+  });
+  const duplicates = findDuplicates(
+    photos.map(({ path, analysis }) => ({ id: path, sha256: analysis.photo.sha256, phash: analysis.phash })),
+  ).duplicateOf;
+
+  const faceId = (path: string, index: number) => `${path}#${index}`;
+  const { thresholds } = models.pack.spec;
+  const clusters = clusterFaces(
+    photos.flatMap(({ path, analysis }) =>
+      analysis.faces.map((face, index) => ({
+        id: faceId(path, index),
+        photoId: path,
+        embedding: face.embedding,
+        quality: face.quality.score,
+        indexable: face.quality.indexable,
+      })),
+    ),
+    { threshold: thresholds.cluster },
+  );
+  const personIds = renumberPeople(photos, (p, i) => clusters.assignments.get(faceId(p, i)) ?? null);
+
+  const albumPhotos: AlbumPhoto[] = photos.map(({ path, analysis }) => ({
+    path,
+    sha256: analysis.photo.sha256,
+    format: analysis.photo.format,
+    width: analysis.photo.width,
+    height: analysis.photo.height,
+    takenAt: analysis.photo.meta.takenAt,
+    gps: analysis.photo.meta.gps,
+    duplicateOf: duplicates.get(path) ?? null,
+    faces: analysis.faces.map(
+      (face, index): AlbumFace => ({
+        box: face.box.map(round1) as AlbumFace['box'],
+        landmarks: face.landmarks.map(([x, y]) => [round1(x), round1(y)]) as AlbumFace['landmarks'],
+        score: round3(face.score),
+        quality: round3(face.quality.score),
+        qualityReasons: face.quality.reasons,
+        personId: personIds.get(faceId(path, index)) ?? null,
+      }),
+    ),
+  }));
+
+  return {
+    result: {
+      version: 1,
+      pack: models.pack.name,
+      pipelineVersion: PIPELINE_VERSION,
+      createdAt: (opts.now?.() ?? new Date()).toISOString(),
+      photos: albumPhotos,
+      people: collectPeople(albumPhotos),
+      failures: failures.sort((a, b) => a.path.localeCompare(b.path)),
+    },
+    faces: new Map(photos.map(({ path, analysis }) => [path, analysis.faces])),
+    timings,
+  };
+}
+
+/** Person ids `person-1`, `person-2`, … in order of first appearance in the album. */
+function renumberPeople(
+  photos: ReadonlyArray<{ path: string; analysis: PhotoAnalysis }>,
+  clusterOf: (path: string, index: number) => string | null,
+): Map<string, string> {
+  const names = new Map<string, string>();
+  const byFace = new Map<string, string>();
+  for (const { path, analysis } of photos) {
+    analysis.faces.forEach((_, index) => {
+      const cluster = clusterOf(path, index);
+      if (cluster === null) return;
+      let name = names.get(cluster);
+      if (!name) {
+        name = `person-${names.size + 1}`;
+        names.set(cluster, name);
+      }
+      byFace.set(`${path}#${index}`, name);
+    });
+  }
+  return byFace;
+}
+
+function collectPeople(photos: readonly AlbumPhoto[]): AlbumPerson[] {
+  const people = new Map<string, { photos: string[]; faceCount: number; best: AlbumPerson['representative']; q: number }>();
+  for (const photo of photos) {
+    photo.faces.forEach((face, faceIndex) => {
+      if (!face.personId) return;
+      const person = people.get(face.personId);
+      const candidate = { photo: photo.path, faceIndex, box: face.box };
+      if (!person) {
+        people.set(face.personId, { photos: [photo.path], faceCount: 1, best: candidate, q: face.quality });
+        return;
+      }
+      if (person.photos.at(-1) !== photo.path) person.photos.push(photo.path);
+      person.faceCount += 1;
+      if (face.quality > person.q) {
+        person.best = candidate;
+        person.q = face.quality;
+      }
+    });
+  }
+  return [...people].map(([id, p]) => ({
+    id,
+    name: null,
+    photos: p.photos,
+    faceCount: p.faceCount,
+    representative: p.best,
+  }));
+}
+
+async function forEachConcurrent<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      await fn(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+}
+
+const round1 = (v: number) => Math.round(v * 10) / 10;
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
