@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -6,14 +7,14 @@ import { parseArgs } from 'node:util';
 import { AnthropicWriter } from './adapters/anthropic-writer.js';
 import { runAlbumCommand } from './cli/album-command.js';
 import { runFacesCommand } from './cli/faces-command.js';
-import { loadModels } from './cli/load-models.js';
+import { openAnalyzer } from './cli/load-models.js';
 import { parseConfig } from './config.js';
 import { AppError, ErrorCode, isAppError } from './core/errors.js';
 
 const USAGE = `faceblog: photo albums in, blog posts and people out
 
 Usage:
-  faceblog album <dir> --out <dir> [--concurrency N]   faces, people and a blog for a folder of photos
+  faceblog album <dir> --out <dir> [--threads N]       faces, people and a blog for a folder of photos
   faceblog faces <image...> --json                      faces with boxes, landmarks, quality, embeddings
   faceblog help
 
@@ -37,29 +38,44 @@ async function main(argv: readonly string[]): Promise<number> {
       const { values, positionals } = parseArgs({
         args: rest,
         allowPositionals: true,
-        options: { out: { type: 'string', short: 'o' }, concurrency: { type: 'string' } },
+        options: { out: { type: 'string', short: 'o' }, threads: { type: 'string' } },
       });
       const albumDir = positionals[0];
-      if (!albumDir || positionals.length > 1) throw usage('album needs one folder: faceblog album <dir> --out <dir>');
+      if (!albumDir || positionals.length > 1)
+        throw usage('album needs one folder: faceblog album <dir> --out <dir>');
       const outDir = values.out ?? path.join(albumDir, 'faceblog-out');
-      const concurrency = Number(values.concurrency ?? 2);
-      if (!Number.isInteger(concurrency) || concurrency < 1) throw usage('--concurrency takes a whole number ≥ 1');
-      const models = await loadModels(config, packageRoot, log);
-      return runAlbumCommand(models, {
-        albumDir: path.resolve(albumDir),
-        outDir: path.resolve(outDir),
-        concurrency,
-        writer: config.anthropic
-          ? new AnthropicWriter({ ...config.anthropic, baseURL: config.anthropic.baseURL ?? undefined })
-          : undefined,
-        log,
-      });
+      const threads = Number(values.threads ?? availableParallelism());
+      if (!Number.isInteger(threads) || threads < 1) throw usage('--threads takes a whole number ≥ 1');
+      const analyzer = await openAnalyzer(config, packageRoot, log, threads);
+      try {
+        return await runAlbumCommand(analyzer, {
+          albumDir: path.resolve(albumDir),
+          outDir: path.resolve(outDir),
+          // Two photos per thread: libvips decodes the next while the models work on the current one.
+          concurrency: threads * 2,
+          writer: config.anthropic
+            ? new AnthropicWriter({ ...config.anthropic, baseURL: config.anthropic.baseURL ?? undefined })
+            : undefined,
+          log,
+        });
+      } finally {
+        await analyzer.close();
+      }
     }
     case 'faces': {
-      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
-      if (positionals.length === 0) throw usage('faces needs at least one image: faceblog faces <image...> --json');
-      const models = await loadModels(config, packageRoot, log);
-      process.stdout.write(JSON.stringify(await runFacesCommand(models, positionals)) + '\n');
+      const { positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { json: { type: 'boolean' } },
+      });
+      if (positionals.length === 0)
+        throw usage('faces needs at least one image: faceblog faces <image...> --json');
+      const analyzer = await openAnalyzer(config, packageRoot, log, 1);
+      try {
+        process.stdout.write(JSON.stringify(await runFacesCommand(analyzer, positionals)) + '\n');
+      } finally {
+        await analyzer.close();
+      }
       return 0;
     }
     default:

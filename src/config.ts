@@ -17,7 +17,11 @@ export interface Config {
   /** FACEBLOG_OFFLINE=1: never download. */
   readonly offline: boolean;
   /** ANTHROPIC_API_KEY (+ ANTHROPIC_MODEL, ANTHROPIC_BASE_URL): write posts with Claude; null = offline writer. */
-  readonly anthropic: { readonly apiKey: string; readonly model: string; readonly baseURL: string | null } | null;
+  readonly anthropic: {
+    readonly apiKey: string;
+    readonly model: string;
+    readonly baseURL: string | null;
+  } | null;
 }
 
 /** A current, fast model that reads images; override with ANTHROPIC_MODEL. */

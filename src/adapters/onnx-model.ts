@@ -9,7 +9,8 @@ export interface OnnxOptions {
 }
 
 /**
- * TensorModel over onnxruntime-node (CPU). Spinning is off: with several sessions on two cores, spinning
+ * TensorModel over onnxruntime-node (CPU). Its `run` holds the calling thread while it computes, so
+ * callers that must stay responsive run it on worker threads (src/runtime/analyzer-pool.ts). Spinning is off: with several sessions on two cores, spinning
  * threads slowed each other 1.2–2× in our measurements (shared/models/README.md).
  */
 export async function loadOnnxModel(
@@ -25,6 +26,9 @@ export async function loadOnnxModel(
       intraOpNumThreads: opts.intraOpThreads ?? 1,
       interOpNumThreads: 1,
       executionMode: 'sequential',
+      // The arena keeps every peak allocation for the life of the session (hundreds of MB per thread
+      // for batched 224 px crops); plain malloc costs a few percent of speed and returns the memory.
+      enableCpuMemArena: false,
       extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     });
   } catch (cause) {

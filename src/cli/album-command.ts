@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { writeAlbumSite } from '../blog/write-site.js';
-import type { PackModels } from '../ports/pack-models.js';
+import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import type { TextWriter } from '../ports/text-writer.js';
 import { analyzeAlbum } from '../services/analyze-album.js';
 import { renderAlbumSummary } from './album-summary.js';
@@ -20,7 +20,7 @@ export interface AlbumCommandOptions {
 }
 
 /** `faceblog album <dir> --out <dir>`: album.json, summary.md (and the blog) from a folder of photos. */
-export async function runAlbumCommand(models: PackModels, opts: AlbumCommandOptions): Promise<number> {
+export async function runAlbumCommand(analyzer: PhotoAnalyzer, opts: AlbumCommandOptions): Promise<number> {
   const { inputs, skipped } = await readAlbumDir(opts.albumDir, [opts.outDir]);
   if (skipped.length > 0) opts.log(`skipping ${skipped.length} file(s) that are not photos`);
   if (inputs.length === 0) {
@@ -29,7 +29,7 @@ export async function runAlbumCommand(models: PackModels, opts: AlbumCommandOpti
   }
   const progress = createProgress(process.stderr, 'faces');
   const started = performance.now();
-  const { result } = await analyzeAlbum(inputs, models, {
+  const { result } = await analyzeAlbum(inputs, analyzer, {
     concurrency: opts.concurrency,
     onProgress: ({ done, total, path: p }) => {
       progress.update(done, total, p);
@@ -57,6 +57,8 @@ export async function runAlbumCommand(models: PackModels, opts: AlbumCommandOpti
       `in ${seconds.toFixed(1)} s (${(inputs.length / seconds).toFixed(2)} photos/s)`,
   );
   for (const f of result.failures) opts.log(`  failed: ${f.path}: ${f.message} (${f.code})`);
-  opts.log(`wrote ${Object.values(files).join(', ')}, blog.md, index.html and ${site.files.length - 2} images`);
+  opts.log(
+    `wrote ${Object.values(files).join(', ')}, blog.md, index.html and ${site.files.length - 2} images`,
+  );
   return 0;
 }

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 
 import { describeError } from '../core/errors.js';
-import { analyzePhoto } from '../pipeline/analyze-photo.js';
-import type { PackModels } from '../ports/pack-models.js';
+import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
 
@@ -10,11 +9,11 @@ const round = (v: number, digits: number) => Number(v.toFixed(digits));
  * `faceblog faces <image...> --json`: one JSON document with every face and its embedding. Two faces are
  * the same person when the cosine of their embeddings is at least `matchThreshold`.
  */
-export async function runFacesCommand(models: PackModels, files: readonly string[]): Promise<unknown> {
+export async function runFacesCommand(analyzer: PhotoAnalyzer, files: readonly string[]): Promise<unknown> {
   const images = [];
   for (const file of files) {
     try {
-      const { faces } = await analyzePhoto(new Uint8Array(await readFile(file)), models);
+      const { faces } = await analyzer.analyze(new Uint8Array(await readFile(file)));
       images.push({
         path: file,
         faces: faces.map((f) => ({
@@ -31,5 +30,5 @@ export async function runFacesCommand(models: PackModels, files: readonly string
       images.push({ path: file, faces: [], error: describeError(error) });
     }
   }
-  return { pack: models.pack.name, matchThreshold: models.pack.spec.thresholds.match, images };
+  return { pack: analyzer.pack.name, matchThreshold: analyzer.pack.spec.thresholds.match, images };
 }

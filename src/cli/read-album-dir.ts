@@ -5,7 +5,19 @@ import type { AlbumInput } from '../services/analyze-album.js';
 
 /** File endings we try to decode; anything else in the folder (notes, sidecars) is not a photo. */
 const IMAGE_EXTENSIONS = new Set([
-  '.jpg', '.jpeg', '.jpe', '.png', '.webp', '.tif', '.tiff', '.bmp', '.gif', '.avif', '.heic', '.heif', '.hif',
+  '.jpg',
+  '.jpeg',
+  '.jpe',
+  '.png',
+  '.webp',
+  '.tif',
+  '.tiff',
+  '.bmp',
+  '.gif',
+  '.avif',
+  '.heic',
+  '.heif',
+  '.hif',
 ]);
 
 export interface AlbumListing {

@@ -53,3 +53,21 @@ export interface Face extends FaceDetection {
   readonly quality: QualityReport;
   readonly embedding: Embedding;
 }
+
+/** What the decode stage learns about a photo, without its pixels. */
+export interface PhotoInfo {
+  /** Format from the file's magic bytes: jpeg, png, webp, tiff, bmp, gif, avif, heif. */
+  readonly format: string;
+  /** Upright (EXIF-oriented) size of the full-resolution image. */
+  readonly width: number;
+  readonly height: number;
+  /** Hex SHA-256 of the original bytes. */
+  readonly sha256: string;
+  readonly byteLength: number;
+  readonly meta: {
+    readonly takenAt: string | null;
+    readonly gps: GpsPoint | null;
+    readonly orientation: number;
+    readonly camera?: string;
+  };
+}

@@ -1,5 +1,6 @@
 import type { Box, Face, FaceDetection, Landmarks, RgbImage } from '../core/types.js';
 import type { PackModels } from '../ports/pack-models.js';
+import type { AnalyzedPhoto, PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import { alignFace } from './align.js';
 import { type DecodedPhoto, decodePhoto, rasterize, rasterizeRegion } from './decode.js';
 import { perceptualHash } from './dedup.js';
@@ -25,7 +26,8 @@ export interface PhotoAnalysis {
   readonly timings: Readonly<Record<Stage, number>>;
 }
 
-export type Stage = 'decode' | 'detect' | 'align' | 'embed';
+/** decode: header + detection raster; crops: the finer region decode for small faces; align: crops + quality. */
+export type Stage = 'decode' | 'detect' | 'crops' | 'align' | 'embed';
 
 const DEFAULT_DETECT_MAX_SIDE = 1280;
 
@@ -61,14 +63,15 @@ export async function analyzePhoto(
   const detectMs = clock();
 
   if (found.length === 0) {
-    return { photo, faces: [], phash, timings: { decode: decodeMs, detect: detectMs, align: 0, embed: 0 } };
+    const timings = { decode: decodeMs, detect: detectMs, crops: 0, align: 0, embed: 0 };
+    return { photo, faces: [], phash, timings };
   }
-  const { faces, alignMs, embedMs } = await describeFaces(photo, det, found, models, clock);
+  const { faces, cropsMs, alignMs, embedMs } = await describeFaces(photo, det, found, models, clock);
   return {
     photo,
     faces,
     phash,
-    timings: { decode: decodeMs, detect: detectMs, align: alignMs, embed: embedMs },
+    timings: { decode: decodeMs, detect: detectMs, crops: cropsMs, align: alignMs, embed: embedMs },
   };
 }
 
@@ -78,7 +81,7 @@ async function describeFaces(
   found: readonly FaceDetection[],
   models: PackModels,
   clock: () => number,
-): Promise<{ faces: Face[]; alignMs: number; embedMs: number }> {
+): Promise<{ faces: Face[]; cropsMs: number; alignMs: number; embedMs: number }> {
   // Crops come from a raster fine enough for the recognizer: the detection raster when its faces are
   // big enough, else one region decode around all faces at the scale the smallest face needs.
   const smallest = Math.min(...found.map((f) => f.box[2])) / det.scale;
@@ -96,21 +99,23 @@ async function describeFaces(
     crop = r;
     offset = r.offset;
   }
+  const cropsMs = clock();
   const inCrop = found.map((f) => mapDetection(f, det.scale, crop.scale, offset));
-  const qualityCrops = inCrop.map((f) => alignFace(crop.image, f, models.recognizers[0]!.spec.crop));
+  const qualityCropSpec = at(models.recognizers, 0).spec.crop;
+  const qualityCrops = inCrop.map((f) => alignFace(crop.image, f, qualityCropSpec));
   const { qualityIndex, qualitySearch } = models.pack.spec.thresholds;
   // Quality judges the face as the photo holds it: size in original pixels, blur on the aligned crop.
   const originals = found.map((f) => mapDetection(f, det.scale, 1, [0, 0]));
   const qualities = originals.map((f, i) =>
-    assessQuality(f, qualityCrops[i]!, { indexThreshold: qualityIndex, searchThreshold: qualitySearch }),
+    assessQuality(f, at(qualityCrops, i), { indexThreshold: qualityIndex, searchThreshold: qualitySearch }),
   );
   const alignMs = clock();
   const embeddings = await embedFaces(crop.image, inCrop, models.recognizers, {
     flip: models.pack.spec.flip,
   });
   const embedMs = clock();
-  const faces = originals.map((f, i) => ({ ...f, quality: qualities[i]!, embedding: embeddings[i]! }));
-  return { faces, alignMs, embedMs };
+  const faces = originals.map((f, i) => ({ ...f, quality: at(qualities, i), embedding: at(embeddings, i) }));
+  return { faces, cropsMs, alignMs, embedMs };
 }
 
 function scaleBox([x, y, w, h]: Box, s: number): Box {
@@ -146,4 +151,30 @@ function stopwatch(): () => number {
     last = now;
     return ms;
   };
+}
+
+function at<T>(items: readonly T[], i: number): T {
+  const item = items[i];
+  if (item === undefined) throw new Error(`stage returned ${items.length} results, expected index ${i}`);
+  return item;
+}
+
+/** The pipeline in this thread, behind the PhotoAnalyzer port (tests, `faceblog faces`, one-core hosts). */
+export function inProcessAnalyzer(models: PackModels, opts: AnalyzeOptions = {}): PhotoAnalyzer {
+  return {
+    pack: models.pack,
+    async analyze(bytes) {
+      return toAnalyzedPhoto(await analyzePhoto(bytes, models, opts));
+    },
+    async close() {
+      const all = [models.detector, ...(models.fallback ? [models.fallback] : []), ...models.recognizers];
+      await Promise.all(all.map((m) => m.model.dispose()));
+    },
+  };
+}
+
+/** Drops the pixel source: what leaves the pipeline is metadata, faces and the hash. */
+export function toAnalyzedPhoto(analysis: PhotoAnalysis): AnalyzedPhoto {
+  const { source, ...photo } = analysis.photo;
+  return { photo, faces: analysis.faces, phash: analysis.phash, timings: analysis.timings };
 }

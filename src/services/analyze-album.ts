@@ -1,11 +1,10 @@
 import type { AlbumFace, AlbumFailure, AlbumPerson, AlbumPhoto, AlbumResult } from '../core/album.js';
 import { describeError } from '../core/errors.js';
 import type { Face } from '../core/types.js';
-import { type AnalyzeOptions, analyzePhoto, type PhotoAnalysis } from '../pipeline/analyze-photo.js';
 import { clusterFaces } from '../pipeline/cluster.js';
 import { findDuplicates } from '../pipeline/dedup.js';
 import { PIPELINE_VERSION } from '../pipeline/version.js';
-import type { PackModels } from '../ports/pack-models.js';
+import type { AnalyzedPhoto, PhotoAnalyzer } from '../ports/photo-analyzer.js';
 
 export interface AlbumInput {
   /** Path relative to the album, forward slashes; also the photo's id in the result. */
@@ -14,9 +13,8 @@ export interface AlbumInput {
 }
 
 export interface AnalyzeAlbumOptions {
-  /** Photos in flight at once. Two keeps both cores busy: one decodes while the other infers. */
+  /** Photos in flight at once; a thread-pool analyzer wants about two per thread (decode overlaps inference). */
   readonly concurrency?: number;
-  readonly analyze?: AnalyzeOptions;
   readonly onProgress?: (event: { done: number; total: number; path: string; ok: boolean }) => void;
   readonly now?: () => Date;
 }
@@ -35,17 +33,17 @@ export interface AlbumAnalysis {
  */
 export async function analyzeAlbum(
   inputs: readonly AlbumInput[],
-  models: PackModels,
+  analyzer: PhotoAnalyzer,
   opts: AnalyzeAlbumOptions = {},
 ): Promise<AlbumAnalysis> {
-  const analyses = new Array<PhotoAnalysis | undefined>(inputs.length);
+  const analyses = new Array<AnalyzedPhoto | undefined>(inputs.length);
   const failures: AlbumFailure[] = [];
   const timings: Record<string, number> = {};
   let done = 0;
   await forEachConcurrent(inputs, opts.concurrency ?? 2, async (input, i) => {
     let ok = true;
     try {
-      const analysis = await analyzePhoto(await input.read(), models, opts.analyze);
+      const analysis = await analyzer.analyze(await input.read());
       analyses[i] = analysis;
       for (const [stage, ms] of Object.entries(analysis.timings)) timings[stage] = (timings[stage] ?? 0) + ms;
     } catch (error) {
@@ -65,7 +63,7 @@ export async function analyzeAlbum(
   ).duplicateOf;
 
   const faceId = (path: string, index: number) => `${path}#${index}`;
-  const { thresholds } = models.pack.spec;
+  const { thresholds } = analyzer.pack.spec;
   const clusters = clusterFaces(
     photos.flatMap(({ path, analysis }) =>
       analysis.faces.map((face, index) => ({
@@ -89,22 +87,20 @@ export async function analyzeAlbum(
     takenAt: analysis.photo.meta.takenAt,
     gps: analysis.photo.meta.gps,
     duplicateOf: duplicates.get(path) ?? null,
-    faces: analysis.faces.map(
-      (face, index): AlbumFace => ({
-        box: face.box.map(round1) as AlbumFace['box'],
-        landmarks: face.landmarks.map(([x, y]) => [round1(x), round1(y)]) as AlbumFace['landmarks'],
-        score: round3(face.score),
-        quality: round3(face.quality.score),
-        qualityReasons: face.quality.reasons,
-        personId: personIds.get(faceId(path, index)) ?? null,
-      }),
-    ),
+    faces: analysis.faces.map((face, index): AlbumFace => ({
+      box: face.box.map(round1) as AlbumFace['box'],
+      landmarks: face.landmarks.map(([x, y]) => [round1(x), round1(y)]) as AlbumFace['landmarks'],
+      score: round3(face.score),
+      quality: round3(face.quality.score),
+      qualityReasons: face.quality.reasons,
+      personId: personIds.get(faceId(path, index)) ?? null,
+    })),
   }));
 
   return {
     result: {
       version: 1,
-      pack: models.pack.name,
+      pack: analyzer.pack.name,
       pipelineVersion: PIPELINE_VERSION,
       createdAt: (opts.now?.() ?? new Date()).toISOString(),
       photos: albumPhotos,
@@ -118,7 +114,7 @@ export async function analyzeAlbum(
 
 /** Person ids `person-1`, `person-2`, … in order of first appearance in the album. */
 function renumberPeople(
-  photos: ReadonlyArray<{ path: string; analysis: PhotoAnalysis }>,
+  photos: ReadonlyArray<{ path: string; analysis: AnalyzedPhoto }>,
   clusterOf: (path: string, index: number) => string | null,
 ): Map<string, string> {
   const names = new Map<string, string>();
@@ -139,7 +135,10 @@ function renumberPeople(
 }
 
 function collectPeople(photos: readonly AlbumPhoto[]): AlbumPerson[] {
-  const people = new Map<string, { photos: string[]; faceCount: number; best: AlbumPerson['representative']; q: number }>();
+  const people = new Map<
+    string,
+    { photos: string[]; faceCount: number; best: AlbumPerson['representative']; q: number }
+  >();
   for (const photo of photos) {
     photo.faces.forEach((face, faceIndex) => {
       if (!face.personId) return;
@@ -173,9 +172,8 @@ async function forEachConcurrent<T>(
 ): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      await fn(items[index]!, index);
+    for (let index = next++; index < items.length; index = next++) {
+      await fn(items[index] as T, index);
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));

@@ -127,7 +127,9 @@ describe('faceblog album', () => {
 
 describe('faceblog faces --json', () => {
   it('prints faces with embeddings that match across photos of one person', async () => {
-    const files = ['obama.jpg', 'obama2.jpg', 'biden.jpg'].map((f) => fixture('face_recognition/examples', f));
+    const files = ['obama.jpg', 'obama2.jpg', 'biden.jpg'].map((f) =>
+      fixture('face_recognition/examples', f),
+    );
     const run = await runCli(['faces', ...files, fixture('dlib/dogs.jpg'), '/nonexistent.jpg', '--json']);
     expect(run.code, run.stderr).toBe(0);
     const doc = JSON.parse(run.stdout) as {

@@ -1,0 +1,168 @@
+/**
+ * A chat's people: list, name, merge, and "not this person". Assignments live on the faces in the
+ * vector index (payload.person); the person records in the metadata store carry names, counts, the
+ * cover face and merge history. Every change here is something the next album's grouping respects:
+ * names stay on their person, merged people stay merged, split faces never rejoin.
+ */
+import { AppError, ErrorCode } from '../core/errors.js';
+import { faceKey } from '../core/keys.js';
+import { clusterFaces } from '../pipeline/cluster.js';
+import type { StoredFace } from '../ports/vector-index.js';
+import type { ServiceDeps } from './deps.js';
+import { byPerson, getFaces, personIdFor, personRecord, tenantFaces } from './tenant-faces.js';
+
+export interface PersonSummary {
+  readonly id: string;
+  readonly name: string | null;
+  readonly faceCount: number;
+  /** Distinct photos the person appears in. */
+  readonly photoCount: number;
+  /** Blob key of the cover face crop, for the people list. */
+  readonly coverKey: string | null;
+}
+
+export interface SplitOutcome {
+  /** Where the face went: another person, a new one, or nobody. */
+  readonly personId: string | null;
+}
+
+/** Names are shown in chats and blog posts: one line, 1..64 characters after trimming. */
+const MAX_NAME = 64;
+
+export function createPeopleService(deps: ServiceDeps) {
+  const now = () => deps.now?.() ?? new Date();
+
+  async function resolve(tenant: string, id: string): Promise<string> {
+    const current = await deps.metadata.resolvePerson(tenant, id);
+    if (current === null)
+      throw new AppError(ErrorCode.BadArguments, 'no such person', { tenant, person: id });
+    return current;
+  }
+
+  /** Rewrites a person's record from their faces now; deletes it when no face is left. */
+  async function refresh(tenant: string, id: string, faces: readonly StoredFace[]): Promise<void> {
+    const previous = await deps.metadata.getPerson(tenant, id);
+    if (faces.length === 0) {
+      await deps.metadata.deletePerson(tenant, id);
+      return;
+    }
+    await deps.metadata.savePerson(
+      personRecord(tenant, id, faces, previous, now(), deps.pack.thresholds.qualityIndex),
+    );
+  }
+
+  return {
+    /** People with at least one face, most faces first. */
+    async listPeople(tenant: string): Promise<PersonSummary[]> {
+      const groups = byPerson(await tenantFaces(deps, tenant, false));
+      const records = await deps.metadata.listPeople(tenant);
+      return records
+        .filter((r) => groups.has(r.id))
+        .map((r) => {
+          const faces = groups.get(r.id) ?? [];
+          const cover = faces.find((f) => f.id === r.coverFace) ?? faces[0];
+          return {
+            id: r.id,
+            name: r.name,
+            faceCount: faces.length,
+            photoCount: new Set(faces.map((f) => f.payload.photo)).size,
+            coverKey: cover ? faceKey(tenant, cover.payload.photo, cover.payload.faceIndex) : null,
+          };
+        })
+        .sort((a, b) => b.faceCount - a.faceCount || a.id.localeCompare(b.id));
+    },
+
+    /** Names a person (null clears the name); an old id of a merged person names the merged one. */
+    async namePerson(tenant: string, id: string, name: string | null): Promise<string> {
+      const clean = name === null ? null : name.replace(/\s+/g, ' ').trim();
+      if (clean !== null && (clean.length === 0 || clean.length > MAX_NAME)) {
+        throw new AppError(ErrorCode.BadArguments, `a name has 1..${MAX_NAME} characters`, {
+          length: clean.length,
+        });
+      }
+      const person = await resolve(tenant, id);
+      await deps.metadata.namePerson(tenant, person, clean);
+      return person;
+    },
+
+    /** Moves every face of `from` to `into`; `from` then resolves to `into`. Returns the kept id. */
+    async mergePeople(tenant: string, from: string, into: string): Promise<string> {
+      const source = await resolve(tenant, from);
+      const target = await resolve(tenant, into);
+      if (source === target) return target;
+      const faces = await tenantFaces(deps, tenant, true);
+      const moving = faces.filter((f) => f.payload.person === source);
+      const sourceRecord = await deps.metadata.getPerson(tenant, source);
+      const targetRecord = await deps.metadata.getPerson(tenant, target);
+      if (moving.length > 0)
+        await deps.index.setPerson(
+          tenant,
+          moving.map((f) => f.id),
+          target,
+        );
+      await deps.metadata.mergePeople(tenant, source, target);
+      const kept = faces.filter((f) => f.payload.person === target || f.payload.person === source);
+      await refresh(
+        tenant,
+        target,
+        kept.map((f) => ({ ...f, payload: { ...f.payload, person: target } })),
+      );
+      // The user named one of them: the merged person keeps that name.
+      if (!targetRecord?.name && sourceRecord?.name)
+        await deps.metadata.namePerson(tenant, target, sourceRecord.name);
+      return target;
+    },
+
+    /**
+     * "Not this person": the face leaves its person for good (a cannot-link the grouping respects) and
+     * is grouped again against everyone else: it joins the person it matches, founds a new one when it
+     * is good enough, or belongs to nobody.
+     */
+    async splitFace(tenant: string, faceId: string): Promise<SplitOutcome> {
+      const [face] = await getFaces(deps.index, tenant, [faceId], true);
+      if (!face?.vector) throw new AppError(ErrorCode.BadArguments, 'no such face', { tenant, face: faceId });
+      const from = face.payload.person;
+      if (from === null) return { personId: null };
+      await deps.metadata.addCannotLink(tenant, faceId, from);
+
+      const faces = await tenantFaces(deps, tenant, true);
+      const others = faces.filter((f) => f.id !== faceId);
+      const cannot = (await deps.metadata.listCannotLinks(tenant)).filter((c) => c.faceId === faceId);
+      const existing = [...byPerson(others)].map(([id, list]) => ({
+        id,
+        faces: list.flatMap((f) => (f.vector ? [{ embedding: f.vector, photoId: f.payload.photo }] : [])),
+        cannotLink: cannot.some((c) => c.personId === id) ? [faceId] : [],
+      }));
+      const { assignments } = clusterFaces(
+        [
+          {
+            id: faceId,
+            photoId: face.payload.photo,
+            embedding: face.vector,
+            quality: face.payload.quality,
+            indexable: face.payload.quality >= deps.pack.thresholds.qualityIndex,
+          },
+        ],
+        { threshold: deps.pack.thresholds.cluster },
+        existing,
+      );
+      const group = assignments.get(faceId) ?? null;
+      // Salted with the old person: that id may itself derive from this face.
+      const target =
+        group === null
+          ? null
+          : group.startsWith('new-')
+            ? personIdFor(tenant, `${faceId}/not/${from}`)
+            : group;
+      await deps.index.setPerson(tenant, [faceId], target);
+
+      const moved = [...others, { ...face, payload: { ...face.payload, person: target } }];
+      const groups = byPerson(moved);
+      await refresh(tenant, from, groups.get(from) ?? []);
+      if (target !== null) await refresh(tenant, target, groups.get(target) ?? []);
+      return { personId: target };
+    },
+  };
+}
+
+export type PeopleService = ReturnType<typeof createPeopleService>;

@@ -1,0 +1,113 @@
+/**
+ * A chat's faces, found through its photo records: the vector index answers by id, and point ids follow
+ * from (tenant, photo, face index) (core/keys.ts), so photos × face counts name every face.
+ */
+import { createHash } from 'node:crypto';
+
+import { facePointId } from '../core/keys.js';
+import type { MetadataStore, PersonRecord, PhotoRecord } from '../ports/metadata-store.js';
+import { MAX_IDS_PER_CALL, type StoredFace, type VectorIndex } from '../ports/vector-index.js';
+
+/** Every photo of the tenant once (a photo sent in two albums has two records). */
+export async function tenantPhotos(metadata: MetadataStore, tenant: string): Promise<PhotoRecord[]> {
+  const albums = await metadata.listAlbums(tenant);
+  const bySha = new Map<string, PhotoRecord>();
+  for (const album of albums) {
+    for (const photo of await metadata.listPhotos(tenant, album.id)) {
+      if (!bySha.has(photo.sha256)) bySha.set(photo.sha256, photo);
+    }
+  }
+  return [...bySha.values()];
+}
+
+export function faceIdsOf(tenant: string, photos: readonly PhotoRecord[]): string[] {
+  return photos.flatMap((p) =>
+    Array.from({ length: p.faceCount }, (_, i) => facePointId(tenant, p.sha256, i)),
+  );
+}
+
+/** The stored faces among `ids`, in calls the index accepts. */
+export async function getFaces(
+  index: VectorIndex,
+  tenant: string,
+  ids: readonly string[],
+  withVectors: boolean,
+): Promise<StoredFace[]> {
+  const out: StoredFace[] = [];
+  for (let i = 0; i < ids.length; i += MAX_IDS_PER_CALL) {
+    out.push(...(await index.get(tenant, ids.slice(i, i + MAX_IDS_PER_CALL), { withVectors })));
+  }
+  return out;
+}
+
+export async function tenantFaces(
+  deps: { index: VectorIndex; metadata: MetadataStore },
+  tenant: string,
+  withVectors: boolean,
+): Promise<StoredFace[]> {
+  const photos = await tenantPhotos(deps.metadata, tenant);
+  return getFaces(deps.index, tenant, faceIdsOf(tenant, photos), withVectors);
+}
+
+/** Faces per person id (faces of nobody are left out). */
+export function byPerson(faces: readonly StoredFace[]): Map<string, StoredFace[]> {
+  const out = new Map<string, StoredFace[]>();
+  for (const face of faces) {
+    const person = face.payload.person;
+    if (person === null) continue;
+    const list = out.get(person);
+    if (list) list.push(face);
+    else out.set(person, [face]);
+  }
+  return out;
+}
+
+/**
+ * The id of a person founded by a face: derived, not random, so that a grouping job that runs twice
+ * (a retry after a crash) names the same group the same way instead of leaving an orphan.
+ */
+export function personIdFor(tenant: string, seed: string): string {
+  return `p${createHash('sha256').update(`${tenant}\u0000${seed}`).digest('hex').slice(0, 20)}`;
+}
+
+/**
+ * A person's record from their faces: centroid of the indexable faces (all faces when none is), the
+ * best face as cover. Keeps name and creation time of the previous record.
+ */
+export function personRecord(
+  tenant: string,
+  id: string,
+  faces: readonly StoredFace[],
+  previous: PersonRecord | null,
+  now: Date,
+  qualityIndex: number,
+): PersonRecord {
+  const good = faces.filter((f) => f.payload.quality >= qualityIndex);
+  const basis = good.length > 0 ? good : faces;
+  let centroid: Float32Array | null = null;
+  const dim = basis.find((f) => f.vector)?.vector?.length ?? 0;
+  if (dim > 0) {
+    const sum = new Float32Array(dim);
+    for (const f of basis) if (f.vector) for (let i = 0; i < dim; i++) sum[i]! += f.vector[i]!;
+    const norm = Math.hypot(...sum);
+    if (norm > 0) centroid = sum.map((v) => v / norm);
+  }
+  const cover = [...faces].sort(
+    (a, b) => b.payload.quality - a.payload.quality || a.id.localeCompare(b.id),
+  )[0];
+  return {
+    id,
+    tenant,
+    name: previous?.name ?? null,
+    centroid,
+    faceCount: faces.length,
+    coverFace: cover?.id ?? null,
+    createdAt: previous?.createdAt ?? now.toISOString(),
+  };
+}
+
+export function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}

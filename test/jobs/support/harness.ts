@@ -1,0 +1,145 @@
+/**
+ * A whole photo service on real parts: Redis at 127.0.0.1:6379 under a prefix of its own, the fs blob
+ * store, the sqlite vector index and metadata store in a temp dir, and the real `local` pack analyzing in
+ * a worker thread. `close()` obliterates the queues and deletes the dir.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+
+import {
+  analyzerThreadFile,
+  createServices,
+  createStores,
+  createWorkerApp,
+  type Services,
+  type Stores,
+  type WorkerApp,
+} from '../../../src/app/create-app.js';
+import type { WorkerConfig } from '../../../src/app/worker-config.js';
+import { resolvePack, type ResolvedPack } from '../../../src/core/manifest.js';
+import { createAnalyzerPool } from '../../../src/jobs/analyzer-pool.js';
+import { QueueName } from '../../../src/jobs/names.js';
+import type { AlbumProgressView, PhotoUpload } from '../../../src/services/photo-service.js';
+import { fixture } from '../../support/fixtures.js';
+import { loadManifest, testModelsDir } from '../../support/models.js';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The embedded setup: no server but Redis. */
+export const EMBEDDED: WorkerConfig = {
+  redisUrl: REDIS_URL,
+  queuePrefix: 'unused',
+  s3: null,
+  qdrant: null,
+  databaseUrl: null,
+  concurrency: 1,
+  lockDurationMs: null,
+  stalledIntervalMs: null,
+};
+
+export async function localPack(): Promise<ResolvedPack> {
+  return resolvePack(await loadManifest(), 'local');
+}
+
+export interface Harness {
+  readonly dir: string;
+  readonly prefix: string;
+  readonly pack: ResolvedPack;
+  readonly stores: Stores;
+  readonly services: Services;
+  /** Null when the harness was asked to run no worker (a child process does). */
+  readonly worker: WorkerApp | null;
+  waitForAlbum(tenant: string, albumId: string, timeoutMs?: number): Promise<AlbumProgressView>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: { worker?: boolean } = {}): Promise<Harness> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'faceblog-jobs-'));
+  const prefix = `t${randomBytes(6).toString('hex')}`;
+  const pack = await localPack();
+  const stores = createStores(EMBEDDED, dir, pack.dim);
+  await stores.metadata.migrate();
+  const worker =
+    opts.worker === false
+      ? null
+      : createWorkerApp({ redisUrl: REDIS_URL, prefix, stores, pack, modelsDir: testModelsDir(), concurrency: 1 });
+  // Search needs an analyzer too: share the worker's thread, or start one for a worker-less harness.
+  const searchAnalyzer =
+    worker?.analyzer ??
+    createAnalyzerPool({
+      threadFile: analyzerThreadFile(),
+      size: 1,
+      pack,
+      modelsDir: testModelsDir(),
+    });
+  const services = createServices({
+    redisUrl: REDIS_URL,
+    prefix,
+    stores,
+    pack,
+    analyzer: searchAnalyzer,
+    // Short backoff: a test waits for retries.
+    retry: { backoffMs: 200 },
+  });
+  await services.photoEvents.waitUntilReady();
+
+  async function waitForAlbum(tenant: string, albumId: string, timeoutMs = 60_000): Promise<AlbumProgressView> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await services.photos.albumStatus(tenant, albumId);
+      if (status && (status.status === 'done' || status.status === 'failed')) return status;
+      if (Date.now() > until) throw new Error(`album ${albumId} not done: ${JSON.stringify(status)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  return {
+    dir,
+    prefix,
+    pack,
+    stores,
+    services,
+    worker,
+    waitForAlbum,
+    async close() {
+      await services.close();
+      if (worker) await worker.close();
+      else await searchAnalyzer.close();
+      await obliterate(prefix);
+      await stores.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function obliterate(prefix: string): Promise<void> {
+  const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
+  try {
+    for (const name of Object.values(QueueName)) {
+      const queue = new Queue(name, { connection, prefix });
+      await queue.obliterate({ force: true });
+      await queue.close();
+    }
+  } finally {
+    connection.disconnect();
+  }
+}
+
+/** Fixture photos as uploads, named by their path under fixtures/. */
+export async function uploads(...paths: string[]): Promise<PhotoUpload[]> {
+  return Promise.all(paths.map(async (p) => ({ name: p, bytes: new Uint8Array(await readFile(fixture(p))) })));
+}
+
+export async function listBlobs(stores: Stores, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  for await (const blob of stores.blobs.list(prefix)) keys.push(blob.key);
+  return keys.sort();
+}
+
+export const FR = 'face_recognition/examples';
+export const KNN = 'face_recognition/examples/knn_examples';

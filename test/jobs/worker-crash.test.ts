@@ -1,0 +1,104 @@
+/**
+ * A worker process killed (SIGKILL) in the middle of an album: the photo it held is found stalled and
+ * handed to the next worker; no photo is lost and none is indexed twice.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { repoRoot, mirrorDir } from '../support/fixtures.js';
+import { testModelsDir } from '../support/models.js';
+import { FR, KNN, REDIS_URL, startHarness, uploads, type Harness } from './support/harness.js';
+
+const TENANT = 'tg-2002';
+const ALBUM = [
+  `${FR}/obama.jpg`,
+  `${FR}/obama2.jpg`,
+  'face_recognition/tests/test_images/obama3.jpg',
+  `${FR}/biden.jpg`,
+  `${KNN}/train/biden/biden2.jpg`,
+  `${KNN}/train/kit_harington/john1.jpeg`,
+  `${KNN}/train/kit_harington/john2.jpeg`,
+  `${KNN}/train/rose_leslie/img1.jpg`,
+  `${KNN}/train/rose_leslie/img2.jpg`,
+  `${KNN}/test/obama_and_biden.jpg`,
+];
+
+function startWorkerProcess(h: Harness): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'src/main-worker.ts')], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      REDIS_URL,
+      FACEBLOG_DATA_DIR: h.dir,
+      FACEBLOG_QUEUE_PREFIX: h.prefix,
+      FACEBLOG_MODEL_PACK: 'local',
+      FACEBLOG_MODELS_DIR: testModelsDir(),
+      FACEBLOG_MODEL_MIRROR: mirrorDir,
+      // A killed worker's lock expires within 2 s and the next worker's check finds it within 1 s.
+      WORKER_LOCK_MS: '2000',
+      WORKER_STALLED_MS: '1000',
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    process.stderr.write(`[worker ${child.pid}] ${chunk.toString()}`);
+  });
+  return child;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+describe('a worker killed in the middle of an album', () => {
+  let h: Harness;
+  const children: ChildProcess[] = [];
+  beforeAll(async () => {
+    h = await startHarness({ worker: false });
+  }, 60_000);
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await Promise.all(children.map(exited));
+    await h.close();
+  });
+
+  it('loses no photo and doubles none', async () => {
+    const submitted = await h.services.photos.submitAlbum(TENANT, await uploads(...ALBUM));
+    const first = startWorkerProcess(h);
+    children.push(first);
+    // Kill it once some photos are done and before all are.
+    for (;;) {
+      const status = await h.services.photos.albumStatus(TENANT, submitted.albumId);
+      if ((status?.processed ?? 0) >= 3) break;
+      if (first.exitCode !== null) throw new Error('the worker exited on its own');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    first.kill('SIGKILL');
+    await exited(first);
+    const atKill = (await h.services.photos.albumStatus(TENANT, submitted.albumId))!;
+    expect(atKill.processed).toBeLessThan(ALBUM.length);
+
+    const second = startWorkerProcess(h);
+    children.push(second);
+    const status = await h.waitForAlbum(TENANT, submitted.albumId, 90_000);
+    expect(status).toMatchObject({ status: 'done', processed: ALBUM.length, total: ALBUM.length });
+
+    const photos = await h.stores.metadata.listPhotos(TENANT, submitted.albumId);
+    expect(photos).toHaveLength(ALBUM.length);
+    const faces = photos.reduce((n, p) => n + p.faceCount, 0);
+    expect(await h.stores.index.count({ tenant: TENANT })).toBe(faces);
+    const result = await h.services.photos.albumResult(TENANT, submitted.albumId);
+    expect(result!.failures).toEqual([]);
+    expect(result!.photos.map((p) => p.path).sort()).toEqual([...ALBUM].sort());
+
+    // Graceful stop: SIGTERM lets the worker finish and exit 0.
+    second.kill('SIGTERM');
+    await exited(second);
+    expect(second.exitCode).toBe(0);
+  }, 150_000);
+});
