@@ -51,7 +51,9 @@ export async function runWorker(
     ...(workerConfig.stalledIntervalMs === null ? {} : { stalledIntervalMs: workerConfig.stalledIntervalMs }),
     log,
   });
-  log(`faceblog worker: pack ${pack.name}, ${workerConfig.concurrency} photo(s) at a time, prefix ${workerConfig.queuePrefix}`);
+  log(
+    `faceblog worker: pack ${pack.name}, ${workerConfig.concurrency} photo(s) at a time, prefix ${workerConfig.queuePrefix}`,
+  );
   return async () => {
     // Finish the photos in progress; past the grace period, hand them back to the queue.
     const timer = setTimeout(() => void app.close(true), SHUTDOWN_GRACE_MS);

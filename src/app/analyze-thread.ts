@@ -39,7 +39,11 @@ async function handle(request: ThreadRequest): Promise<AnalyzedPhoto> {
   if (request.renders) {
     for (const face of faces) {
       const region = cropRegion(face.box, photo.width, photo.height);
-      const { image } = await rasterizeRegion(photo, region, Math.min(1, CROP_SIZE / Math.max(region[2], region[3])));
+      const { image } = await rasterizeRegion(
+        photo,
+        region,
+        Math.min(1, CROP_SIZE / Math.max(region[2], region[3])),
+      );
       crops.push(new Uint8Array(await jpeg(image)));
     }
     thumb = new Uint8Array(await jpeg((await rasterize(photo, THUMB_SIDE)).image));

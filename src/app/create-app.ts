@@ -151,7 +151,10 @@ export function createServices(options: ServicesOptions) {
   const producer = new FlowProducer({ connection, prefix: options.prefix });
   // QueueEvents blocks on XREAD: it gets a connection of its own.
   const eventsConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
-  const photoEvents = new QueueEvents(QueueName.photos, { connection: eventsConnection, prefix: options.prefix });
+  const photoEvents = new QueueEvents(QueueName.photos, {
+    connection: eventsConnection,
+    prefix: options.prefix,
+  });
   const deps: ServiceDeps = { ...options.stores, pack: packInfo(options.pack) };
   return {
     photos: createPhotoService({

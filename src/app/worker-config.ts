@@ -53,7 +53,10 @@ const envSchema = z.object({
   S3_REGION: z.string().min(1).optional(),
   QDRANT_URL: z.url().optional(),
   QDRANT_API_KEY: z.string().min(1).optional(),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//)
+    .optional(),
   WORKER_CONCURRENCY: positiveInt.optional(),
   WORKER_LOCK_MS: positiveInt.optional(),
   WORKER_STALLED_MS: positiveInt.optional(),

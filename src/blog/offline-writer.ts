@@ -62,7 +62,15 @@ function partOfDay(hour: number): string {
   return 'night';
 }
 
-export function listPhrase(items: readonly string[]): string {
+/**
+ * "A, B and C"; past `max` items, "A, B, C and 7 others", so a crowd does not turn a sentence into a
+ * roll call.
+ */
+/** Names one sentence lists before it says "and N others". */
+const MAX_NAMES = 5;
+
+export function listPhrase(items: readonly string[], max = Infinity): string {
+  if (items.length > max) return `${items.slice(0, max).join(', ')} and ${items.length - max} others`;
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
 }
@@ -200,8 +208,9 @@ function writeSection(facts: AlbumFacts, moment: Moment, seed: number, label: La
     sentences.push(`The nearest town, ${moment.place.city}, is about ${km(moment.place.distanceKm)} away.`);
   }
 
-  // Who.
-  const people = moment.people.map(label);
+  // Who: at most five names per sentence, the people seen most in this moment first.
+  const seen = (id: string) => members.filter((m) => m.people.includes(id)).length;
+  const people = [...moment.people].sort((a, b) => seen(b) - seen(a)).map(label);
   const groups = members.filter((m) => m.group).length;
   const [one] = people;
   if (one !== undefined && people.length === 1) {
@@ -212,9 +221,9 @@ function writeSection(facts: AlbumFacts, moment: Moment, seed: number, label: La
     sentences.push(
       pick(
         [
-          `With ${listPhrase(people)}.`,
-          `${listPhrase(people)} are in these frames.`,
-          `Faces in this part: ${listPhrase(people)}.`,
+          `With ${listPhrase(people, MAX_NAMES)}.`,
+          `${listPhrase(people, MAX_NAMES)} are in these frames.`,
+          `Faces in this part: ${listPhrase(people, MAX_NAMES)}.`,
         ],
         seed + 2,
       ),

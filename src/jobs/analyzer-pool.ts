@@ -32,7 +32,11 @@ export interface SerializedError {
 
 export function serializeError(error: unknown): SerializedError {
   if (isAppError(error)) return { code: error.code, message: error.message, context: { ...error.context } };
-  return { code: ErrorCode.Internal, message: error instanceof Error ? error.message : String(error), context: {} };
+  return {
+    code: ErrorCode.Internal,
+    message: error instanceof Error ? error.message : String(error),
+    context: {},
+  };
 }
 
 export interface AnalyzerPoolOptions extends AnalyzerThreadData {
@@ -91,7 +95,10 @@ export function createAnalyzerPool(options: AnalyzerPoolOptions): PhotoAnalyzer 
       if (!busy || busy.id !== reply.id) return;
       slot.busy = null;
       if ('result' in reply) busy.task.resolve(reply.result);
-      else if (!reply.ok) busy.task.reject(new AppError(reply.error.code as ErrorCode, reply.error.message, reply.error.context));
+      else if (!reply.ok)
+        busy.task.reject(
+          new AppError(reply.error.code as ErrorCode, reply.error.message, reply.error.context),
+        );
       pump();
     });
     worker.on('error', (error) => {
@@ -108,7 +115,12 @@ export function createAnalyzerPool(options: AnalyzerPoolOptions): PhotoAnalyzer 
       // A thread that never started (models missing) would fail again: give up instead of looping.
       if (!closed && slot.started) slots.push(spawn());
       if (slots.length === 0) {
-        const error = new AppError(ErrorCode.ModelLoadFailed, 'no analyzer thread could start', {}, startError);
+        const error = new AppError(
+          ErrorCode.ModelLoadFailed,
+          'no analyzer thread could start',
+          {},
+          startError,
+        );
         for (const task of queue.splice(0)) task.reject(error);
       }
     });
@@ -122,8 +134,9 @@ export function createAnalyzerPool(options: AnalyzerPoolOptions): PhotoAnalyzer 
       if (slot.busy) continue;
       void slot.ready.then(
         () => {
-          if (slot.busy || queue.length === 0) return;
-          const task = queue.shift()!;
+          if (slot.busy) return;
+          const task = queue.shift();
+          if (!task) return;
           const id = nextId++;
           slot.busy = { id, task };
           const message: ThreadRequest = { id, ...task.request };
@@ -140,7 +153,9 @@ export function createAnalyzerPool(options: AnalyzerPoolOptions): PhotoAnalyzer 
     analyze(bytes: Uint8Array, request: AnalyzeRequest): Promise<AnalyzedPhoto> {
       if (closed) return Promise.reject(new AppError(ErrorCode.Internal, 'analyzer pool is closed', {}));
       if (slots.length === 0) {
-        return Promise.reject(new AppError(ErrorCode.ModelLoadFailed, 'no analyzer thread could start', {}, startError));
+        return Promise.reject(
+          new AppError(ErrorCode.ModelLoadFailed, 'no analyzer thread could start', {}, startError),
+        );
       }
       return new Promise<AnalyzedPhoto>((resolve, reject) => {
         queue.push({ request: { bytes, renders: request.renders }, resolve, reject });
@@ -149,7 +164,8 @@ export function createAnalyzerPool(options: AnalyzerPoolOptions): PhotoAnalyzer 
     },
     async close(): Promise<void> {
       closed = true;
-      for (const task of queue.splice(0)) task.reject(new AppError(ErrorCode.Internal, 'analyzer pool closed', {}));
+      for (const task of queue.splice(0))
+        task.reject(new AppError(ErrorCode.Internal, 'analyzer pool closed', {}));
       await Promise.all(slots.map((s) => s.worker.terminate()));
     },
   };
@@ -164,7 +180,11 @@ export function createAnalyzerPool(options: AnalyzerPoolOptions): PhotoAnalyzer 
 function threadWorker(file: URL, workerData: AnalyzerThreadData): Worker {
   if (!file.pathname.endsWith('.ts')) return new Worker(file, { workerData });
   // The package's "import" export (dist/esm/api/index.mjs) next to the "require" one it resolves to here.
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs'));
+  const api = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  );
   const href = JSON.stringify(file.href);
   return new Worker(`import(${JSON.stringify(api.href)}).then((tsx) => tsx.tsImport(${href}, ${href}))`, {
     eval: true,

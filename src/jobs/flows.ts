@@ -7,7 +7,14 @@
 import type { FlowJob, FlowProducer, JobsOptions } from 'bullmq';
 
 import type { AlbumQueue, QueuedPhoto } from '../services/photo-service.js';
-import { albumJobId, JobName, photoJobId, QueueName, type GroupAlbumPayload, type IndexPhotoPayload } from './names.js';
+import {
+  albumJobId,
+  JobName,
+  photoJobId,
+  QueueName,
+  type GroupAlbumPayload,
+  type IndexPhotoPayload,
+} from './names.js';
 
 export interface RetrySettings {
   /**

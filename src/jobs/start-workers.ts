@@ -6,7 +6,6 @@
  */
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
 
-import type { AlbumFailure } from '../core/album.js';
 import {
   type HandlerMap,
   type JobContext,
@@ -97,7 +96,9 @@ export function startWorkers(options: StartWorkersOptions): Workers {
   );
   for (const worker of [photos, albums]) {
     worker.on('failed', (job, error) => {
-      log(`${worker.name} job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`);
+      log(
+        `${worker.name} job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`,
+      );
     });
     worker.on('error', (error) => {
       log(`${worker.name} worker error: ${error.message}`);
@@ -112,5 +113,3 @@ export function startWorkers(options: StartWorkersOptions): Workers {
     },
   };
 }
-
-export type { AlbumFailure };

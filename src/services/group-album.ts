@@ -11,14 +11,23 @@
  */
 import type { AlbumFailure, AlbumPerson, AlbumPhoto, AlbumResult } from '../core/album.js';
 import { facePointId } from '../core/keys.js';
-import { clusterFaces, type ClusterFace, type ExistingPerson } from '../pipeline/cluster.js';
+import { clusterFaces, type ClusterFace } from '../pipeline/cluster.js';
 import { findDuplicates } from '../pipeline/dedup.js';
 import { PIPELINE_VERSION } from '../pipeline/version.js';
 import type { MetadataStore, PersonRecord } from '../ports/metadata-store.js';
 import type { StoredFace } from '../ports/vector-index.js';
 import type { ServiceDeps } from './deps.js';
 import { analysisKey, type StoredPhotoAnalysis } from './index-photo.js';
-import { byPerson, faceIdsOf, getFaces, personIdFor, personRecord, tenantPhotos } from './tenant-faces.js';
+import {
+  byPerson,
+  existingPeople,
+  faceIdsOf,
+  getFaces,
+  personIdFor,
+  personOf,
+  personRecord,
+  tenantPhotos,
+} from './tenant-faces.js';
 
 export async function groupAlbum(
   deps: ServiceDeps,
@@ -54,18 +63,10 @@ async function assignPeople(
   fresh: readonly StoredFace[],
 ): Promise<Map<string, string>> {
   const freshIds = new Set(fresh.map((f) => f.id));
-  const cannot = new Map<string, string[]>();
-  for (const { faceId, personId } of await deps.metadata.listCannotLinks(tenant)) {
-    const list = cannot.get(personId);
-    if (list) list.push(faceId);
-    else cannot.set(personId, [faceId]);
-  }
-  const existing: ExistingPerson[] = [...byPerson(faces.filter((f) => !freshIds.has(f.id))).entries()].map(
-    ([id, list]) => ({
-      id,
-      faces: list.flatMap((f) => (f.vector ? [{ embedding: f.vector, photoId: f.payload.photo }] : [])),
-      cannotLink: cannot.get(id) ?? [],
-    }),
+  const existing = existingPeople(
+    faces.filter((f) => !freshIds.has(f.id)),
+    await deps.metadata.listCannotLinks(tenant),
+    deps.pack.thresholds.cluster,
   );
   const input: ClusterFace[] = fresh.flatMap((f) =>
     f.vector
@@ -88,7 +89,7 @@ async function assignPeople(
   for (const face of input) {
     const group = assignments.get(face.id) ?? null;
     if (group === null) continue;
-    let id = group;
+    let id = personOf(group);
     if (group.startsWith('new-')) {
       id = newIds.get(group) ?? personIdFor(tenant, face.id);
       newIds.set(group, id);

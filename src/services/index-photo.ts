@@ -57,15 +57,15 @@ export async function indexPhoto(deps: AnalyzingDeps, input: IndexPhotoInput): P
   const ids = analysis.faces.map((_, i) => facePointId(tenant, sha256, i));
   const before = new Map((await getFaces(deps.index, tenant, ids, false)).map((f) => [f.id, f.payload]));
   const points: FacePoint[] = analysis.faces.map((face, i) => ({
-    id: ids[i]!,
+    id: facePointId(tenant, sha256, i),
     tenant,
     vector: face.embedding,
     payload: {
       photo: sha256,
-      album: before.get(ids[i]!)?.album ?? albumId,
+      album: before.get(facePointId(tenant, sha256, i))?.album ?? albumId,
       box: face.box,
       quality: face.quality.score,
-      person: before.get(ids[i]!)?.person ?? null,
+      person: before.get(facePointId(tenant, sha256, i))?.person ?? null,
       pack: deps.pack.name,
       pipelineVersion: PIPELINE_VERSION,
       faceIndex: i,

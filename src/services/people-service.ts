@@ -9,7 +9,15 @@ import { faceKey } from '../core/keys.js';
 import { clusterFaces } from '../pipeline/cluster.js';
 import type { StoredFace } from '../ports/vector-index.js';
 import type { ServiceDeps } from './deps.js';
-import { byPerson, getFaces, personIdFor, personRecord, tenantFaces } from './tenant-faces.js';
+import {
+  byPerson,
+  existingPeople,
+  getFaces,
+  personIdFor,
+  personOf,
+  personRecord,
+  tenantFaces,
+} from './tenant-faces.js';
 
 export interface PersonSummary {
   readonly id: string;
@@ -127,12 +135,11 @@ export function createPeopleService(deps: ServiceDeps) {
 
       const faces = await tenantFaces(deps, tenant, true);
       const others = faces.filter((f) => f.id !== faceId);
-      const cannot = (await deps.metadata.listCannotLinks(tenant)).filter((c) => c.faceId === faceId);
-      const existing = [...byPerson(others)].map(([id, list]) => ({
-        id,
-        faces: list.flatMap((f) => (f.vector ? [{ embedding: f.vector, photoId: f.payload.photo }] : [])),
-        cannotLink: cannot.some((c) => c.personId === id) ? [faceId] : [],
-      }));
+      const existing = existingPeople(
+        others,
+        (await deps.metadata.listCannotLinks(tenant)).filter((c) => c.faceId === faceId),
+        deps.pack.thresholds.cluster,
+      );
       const { assignments } = clusterFaces(
         [
           {
@@ -153,7 +160,7 @@ export function createPeopleService(deps: ServiceDeps) {
           ? null
           : group.startsWith('new-')
             ? personIdFor(tenant, `${faceId}/not/${from}`)
-            : group;
+            : personOf(group);
       await deps.index.setPerson(tenant, [faceId], target);
 
       const moved = [...others, { ...face, payload: { ...face.payload, person: target } }];

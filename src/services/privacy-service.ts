@@ -61,7 +61,9 @@ function withoutFaces(result: AlbumResult, gone: ReadonlySet<string>): AlbumResu
   const people = result.people.flatMap((p) => {
     const j = newIndex.get(`${p.representative.photo}#${p.representative.faceIndex}`);
     const stillThere = photos.some((ph) => ph.faces.some((f) => f.personId === p.id));
-    return j === undefined || !stillThere ? [] : [{ ...p, representative: { ...p.representative, faceIndex: j } }];
+    return j === undefined || !stillThere
+      ? []
+      : [{ ...p, representative: { ...p.representative, faceIndex: j } }];
   });
   return { ...result, photos, people };
 }

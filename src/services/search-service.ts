@@ -55,18 +55,25 @@ export function createSearchService(deps: AnalyzingDeps) {
       // whose face scored under the search threshold (another angle of the same person).
       const person = matches.find((m) => m.payload.person !== null)?.payload.person ?? null;
       const similarity = new Map<string, number>();
-      const keep = (photo: string, score: number) => similarity.set(photo, Math.max(similarity.get(photo) ?? -1, score));
+      const keep = (photo: string, score: number) =>
+        similarity.set(photo, Math.max(similarity.get(photo) ?? -1, score));
       if (person === null) {
         for (const m of matches) keep(m.payload.photo, m.score);
       } else {
         const faces = await tenantFaces(deps, tenant, true);
-        for (const f of faces) if (f.payload.person === person && f.vector) keep(f.payload.photo, dot(selfie.embedding, f.vector));
+        for (const f of faces)
+          if (f.payload.person === person && f.vector) keep(f.payload.photo, dot(selfie.embedding, f.vector));
       }
       const photos: FoundPhoto[] = [];
       for (const [sha256, score] of similarity) {
         const record = await deps.metadata.getPhoto(tenant, sha256);
         if (!record) continue;
-        photos.push({ sha256, blobKey: record.blobKey, thumbKey: thumbKey(tenant, sha256), similarity: score });
+        photos.push({
+          sha256,
+          blobKey: record.blobKey,
+          thumbKey: thumbKey(tenant, sha256),
+          similarity: score,
+        });
       }
       photos.sort((a, b) => b.similarity - a.similarity || a.sha256.localeCompare(b.sha256));
       const record = person === null ? null : await deps.metadata.getPerson(tenant, person);

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 
 import { facePointId } from '../core/keys.js';
+import { clusterFaces, type ExistingPerson } from '../pipeline/cluster.js';
 import type { MetadataStore, PersonRecord, PhotoRecord } from '../ports/metadata-store.js';
 import { MAX_IDS_PER_CALL, type StoredFace, type VectorIndex } from '../ports/vector-index.js';
 
@@ -88,7 +89,7 @@ export function personRecord(
   const dim = basis.find((f) => f.vector)?.vector?.length ?? 0;
   if (dim > 0) {
     const sum = new Float32Array(dim);
-    for (const f of basis) if (f.vector) for (let i = 0; i < dim; i++) sum[i]! += f.vector[i]!;
+    for (const f of basis) if (f.vector) f.vector.forEach((v, i) => (sum[i] = (sum[i] ?? 0) + v));
     const norm = Math.hypot(...sum);
     if (norm > 0) centroid = sum.map((v) => v / norm);
   }
@@ -108,6 +109,58 @@ export function personRecord(
 
 export function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  for (let i = 0; i < a.length; i++) s += (a[i] ?? 0) * (b[i] ?? 0);
   return s;
+}
+
+/** Separates a person's look-alike groups inside ExistingPerson ids: `<person>#<k>`. */
+const SUBGROUP = '#';
+
+/**
+ * The chat's people as clusterFaces' existing people. A person the user merged from two groups (or who
+ * changed look) is passed as one entry per group of mutually similar faces, because clusterFaces scores a
+ * face by its mean cosine to a person: against the union of two unlike groups that mean falls under the
+ * threshold for a face matching either. `personOf` maps an entry's id back to the person.
+ */
+export function existingPeople(
+  faces: readonly StoredFace[],
+  cannotLinks: readonly { faceId: string; personId: string }[],
+  threshold: number,
+): ExistingPerson[] {
+  const out: ExistingPerson[] = [];
+  for (const [id, list] of byPerson(faces)) {
+    const withVectors = list.filter(
+      (f): f is StoredFace & { vector: Float32Array } => f.vector !== undefined,
+    );
+    const { assignments } = clusterFaces(
+      withVectors.map((f) => ({
+        id: f.id,
+        photoId: f.payload.photo,
+        embedding: f.vector,
+        quality: 1,
+        indexable: true,
+      })),
+      { threshold },
+    );
+    const groups = new Map<string, typeof withVectors>();
+    for (const f of withVectors) {
+      const g = assignments.get(f.id) ?? f.id;
+      groups.set(g, [...(groups.get(g) ?? []), f]);
+    }
+    const cannotLink = cannotLinks.filter((c) => c.personId === id).map((c) => c.faceId);
+    [...groups.values()].forEach((group, k) => {
+      out.push({
+        id: `${id}${SUBGROUP}${k}`,
+        faces: group.map((f) => ({ embedding: f.vector, photoId: f.payload.photo })),
+        cannotLink,
+      });
+    });
+  }
+  return out;
+}
+
+/** The person of an assignment from clusterFaces: an existing entry's person, or a new group's label. */
+export function personOf(group: string): string {
+  const at = group.indexOf(SUBGROUP);
+  return at < 0 ? group : group.slice(0, at);
 }

@@ -35,7 +35,9 @@ describe('an album through the BullMQ flow', () => {
     ];
     const progress: AlbumProgress[] = [];
     const submitted = await h.services.photos.submitAlbum(TENANT, photos);
-    const stop = watchAlbumProgress(h.services.photoEvents, TENANT, submitted.albumId, (p) => progress.push(p));
+    const stop = watchAlbumProgress(h.services.photoEvents, TENANT, submitted.albumId, (p) =>
+      progress.push(p),
+    );
     expect(submitted).toMatchObject({ photoCount: 9, alreadyKnown: false });
     const status = await h.waitForAlbum(TENANT, submitted.albumId);
     stop();
@@ -46,7 +48,9 @@ describe('an album through the BullMQ flow', () => {
     const result = await h.services.photos.albumResult(TENANT, submitted.albumId);
     expect(result).not.toBeNull();
     expect(result!.photos).toHaveLength(8);
-    expect(result!.failures).toEqual([expect.objectContaining({ path: 'broken.jpg', code: 'CORRUPT_IMAGE' })]);
+    expect(result!.failures).toEqual([
+      expect.objectContaining({ path: 'broken.jpg', code: 'CORRUPT_IMAGE' }),
+    ]);
     // Every photo has its faces; the one without a face has none.
     const faces = (name: string) => result!.photos.find((p) => p.path === name)!.faces;
     expect(faces('compreface/017_0.jpg')).toHaveLength(0);

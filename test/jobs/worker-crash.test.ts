@@ -42,7 +42,7 @@ function startWorkerProcess(h: Harness): ChildProcess {
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     process.stderr.write(`[worker ${child.pid}] ${chunk.toString()}`);
   });
   return child;
@@ -51,7 +51,10 @@ function startWorkerProcess(h: Harness): ChildProcess {
 function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
+    else
+      child.once('exit', () => {
+        resolve();
+      });
   });
 }
 

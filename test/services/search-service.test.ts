@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { facePointId, tenantPrefix } from '../../src/core/keys.js';
@@ -21,7 +22,11 @@ const ALBUM_A = [
   `${KNN}/train/kit_harington/john1.jpeg`,
   'compreface/017_0.jpg',
 ];
-const ALBUM_B = ['face_recognition/tests/test_images/obama3.jpg', `${KNN}/test/obama1.jpg`, `${KNN}/train/rose_leslie/img1.jpg`];
+const ALBUM_B = [
+  'face_recognition/tests/test_images/obama3.jpg',
+  `${KNN}/test/obama1.jpg`,
+  `${KNN}/train/rose_leslie/img1.jpg`,
+];
 
 const selfie = async (p: string) => new Uint8Array(await readFile(fixture(p)));
 
@@ -36,7 +41,8 @@ describe('findBySelfie across chats', () => {
     ] as const) {
       const { albumId } = await h.services.photos.submitAlbum(tenant, await uploads(...album));
       await h.waitForAlbum(tenant, albumId);
-      for (const p of await h.stores.metadata.listPhotos(tenant, albumId)) shas.set(`${tenant}:${p.name}`, p.sha256);
+      for (const p of await h.stores.metadata.listPhotos(tenant, albumId))
+        shas.set(`${tenant}:${p.name}`, p.sha256);
     }
   }, 90_000);
   afterAll(async () => {
@@ -49,7 +55,9 @@ describe('findBySelfie across chats', () => {
     expect(inA.status).toBe('found');
     if (inA.status !== 'found') return;
     expect(inA.person).not.toBeNull();
-    expect(inA.photos.map((p) => p.sha256).sort()).toEqual([shas.get(`${A}:${ALBUM_A[0]}`), shas.get(`${A}:${ALBUM_A[1]}`)].sort());
+    expect(inA.photos.map((p) => p.sha256).sort()).toEqual(
+      [shas.get(`${A}:${ALBUM_A[0]}`), shas.get(`${A}:${ALBUM_A[1]}`)].sort(),
+    );
     const sims = inA.photos.map((p) => p.similarity);
     expect(sims).toEqual([...sims].sort((a, b) => b - a));
     expect(inA.photos.every((p) => p.blobKey.startsWith(tenantPrefix(A)))).toBe(true);
@@ -57,17 +65,32 @@ describe('findBySelfie across chats', () => {
     const inB = await h.services.search.findBySelfie(B, bytes);
     expect(inB.status).toBe('found');
     if (inB.status !== 'found') return;
-    expect(inB.photos.map((p) => p.sha256).sort()).toEqual([shas.get(`${B}:${ALBUM_B[0]}`), shas.get(`${B}:${ALBUM_B[1]}`)].sort());
+    expect(inB.photos.map((p) => p.sha256).sort()).toEqual(
+      [shas.get(`${B}:${ALBUM_B[0]}`), shas.get(`${B}:${ALBUM_B[1]}`)].sort(),
+    );
   });
 
   it('says what is wrong with a selfie it cannot use', async () => {
     // Rose Leslie is in chat B only.
-    expect(await h.services.search.findBySelfie(A, await selfie(`${KNN}/train/rose_leslie/img2.jpg`))).toEqual({
+    expect(
+      await h.services.search.findBySelfie(A, await selfie(`${KNN}/train/rose_leslie/img2.jpg`)),
+    ).toEqual({
       status: 'no-match',
     });
-    expect(await h.services.search.findBySelfie(A, await selfie('compreface/017_0.jpg'))).toEqual({ status: 'no-face' });
+    expect(await h.services.search.findBySelfie(A, await selfie('compreface/017_0.jpg'))).toEqual({
+      status: 'no-face',
+    });
     expect(await h.services.search.findBySelfie(A, await selfie('compreface/010_2.jpg'))).toMatchObject({
       status: 'several-faces',
+    });
+    // The album's Obama shrunk to 120 px wide: found, but too small to search with (quality 0.44 < 0.5).
+    const tiny = await sharp(fixture(`${FR}/obama.jpg`))
+      .resize(120)
+      .jpeg()
+      .toBuffer();
+    expect(await h.services.search.findBySelfie(A, new Uint8Array(tiny))).toEqual({
+      status: 'poor-quality',
+      reasons: ['small'],
     });
   });
 

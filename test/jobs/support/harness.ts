@@ -67,7 +67,14 @@ export async function startHarness(opts: { worker?: boolean } = {}): Promise<Har
   const worker =
     opts.worker === false
       ? null
-      : createWorkerApp({ redisUrl: REDIS_URL, prefix, stores, pack, modelsDir: testModelsDir(), concurrency: 1 });
+      : createWorkerApp({
+          redisUrl: REDIS_URL,
+          prefix,
+          stores,
+          pack,
+          modelsDir: testModelsDir(),
+          concurrency: 1,
+        });
   // Search needs an analyzer too: share the worker's thread, or start one for a worker-less harness.
   const searchAnalyzer =
     worker?.analyzer ??
@@ -88,7 +95,11 @@ export async function startHarness(opts: { worker?: boolean } = {}): Promise<Har
   });
   await services.photoEvents.waitUntilReady();
 
-  async function waitForAlbum(tenant: string, albumId: string, timeoutMs = 60_000): Promise<AlbumProgressView> {
+  async function waitForAlbum(
+    tenant: string,
+    albumId: string,
+    timeoutMs = 60_000,
+  ): Promise<AlbumProgressView> {
     const until = Date.now() + timeoutMs;
     for (;;) {
       const status = await services.photos.albumStatus(tenant, albumId);
@@ -132,7 +143,9 @@ export async function obliterate(prefix: string): Promise<void> {
 
 /** Fixture photos as uploads, named by their path under fixtures/. */
 export async function uploads(...paths: string[]): Promise<PhotoUpload[]> {
-  return Promise.all(paths.map(async (p) => ({ name: p, bytes: new Uint8Array(await readFile(fixture(p))) })));
+  return Promise.all(
+    paths.map(async (p) => ({ name: p, bytes: new Uint8Array(await readFile(fixture(p))) })),
+  );
 }
 
 export async function listBlobs(stores: Stores, prefix: string): Promise<string[]> {
