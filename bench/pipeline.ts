@@ -68,7 +68,10 @@ async function makePhotos(): Promise<Array<{ path: string; bytes: Uint8Array }>>
     if (!exists) {
       let img = sharp(await readFile(fixture(src))).rotate();
       if (flip) img = img.flop();
-      await writeFile(file, await img.resize(4000, 3000, { fit: 'cover' }).jpeg({ quality: 90 }).toBuffer());
+      await writeFile(
+        file,
+        await img.resize(4000, 3000, { fit: 'cover', position: 'north' }).jpeg({ quality: 90 }).toBuffer(),
+      );
     }
     out.push({ path: path.basename(file), bytes: new Uint8Array(await readFile(file)) });
   }

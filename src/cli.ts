@@ -16,15 +16,20 @@ const USAGE = `faceblog: photo albums in, blog posts and people out
 Usage:
   faceblog album <dir> --out <dir> [--threads N]       faces, people and a blog for a folder of photos
   faceblog faces <image...> --json                      faces with boxes, landmarks, quality, embeddings
+  faceblog worker                                       run the photo and album queues until SIGTERM/SIGINT
   faceblog help
 
-Environment: FACEBLOG_MODEL_PACK, FACEBLOG_MODEL_MIRROR, FACEBLOG_MODELS_DIR, FACEBLOG_DATA_DIR, FACEBLOG_OFFLINE,\nANTHROPIC_API_KEY, ANTHROPIC_MODEL, ANTHROPIC_BASE_URL.
+Environment: FACEBLOG_MODEL_PACK, FACEBLOG_MODEL_MIRROR, FACEBLOG_MODELS_DIR, FACEBLOG_DATA_DIR, FACEBLOG_OFFLINE,
+ANTHROPIC_API_KEY, ANTHROPIC_MODEL, ANTHROPIC_BASE_URL.
+worker also: REDIS_URL, FACEBLOG_QUEUE_PREFIX, WORKER_CONCURRENCY, WORKER_LOCK_MS, WORKER_STALLED_MS, and
+S3_ENDPOINT (+ S3_ACCESS_KEY, S3_SECRET_KEY, S3_BUCKET, S3_REGION), QDRANT_URL (+ QDRANT_API_KEY), DATABASE_URL;
+the stores not named live under FACEBLOG_DATA_DIR.
 `;
 
 /** The package root: dist/cli.js and src/cli.ts both sit one level below it. */
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line: string) =>
-  process.stderr.write(line.startsWith('faceblog: ') ? `${line}\n` : `faceblog: ${line}\n`);
+  process.stderr.write(/^faceblog( \w+)?: /.test(line) ? `${line}\n` : `faceblog: ${line}\n`);
 
 async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -77,6 +82,13 @@ async function main(argv: readonly string[]): Promise<number> {
         await analyzer.close();
       }
       return 0;
+    }
+    case 'worker': {
+      if (rest.length > 0) throw usage('worker takes no arguments; it reads the environment');
+      // Loaded here: the queue clients and store adapters are not needed by the other commands.
+      const { runWorkerUntilSignal } = await import('./main-worker.js');
+      // Exit explicitly once stopped, as src/main-worker.ts does: nothing left open may keep it alive.
+      return process.exit(await runWorkerUntilSignal(process.env, log));
     }
     default:
       throw usage(`unknown command "${command}"\n\n${USAGE}`);

@@ -3,17 +3,14 @@
  * environment (see src/app/worker-config.ts and src/config.ts), opens the stores and runs the photo and
  * album queues until SIGTERM or SIGINT, then finishes the photos in progress and exits.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { createStores, createWorkerApp } from './app/create-app.js';
+import { runAsMain, runUntilSignal } from './app/run-until-signal.js';
 import { parseWorkerConfig } from './app/worker-config.js';
-import { defaultMirror } from './cli/load-models.js';
+import { resolvePack } from './cli/load-models.js';
 import { parseConfig } from './config.js';
-import { describeError } from './core/errors.js';
-import { parseManifest } from './core/manifest.js';
-import { resolveRuntimePack } from './models/select-pack.js';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /**
@@ -28,19 +25,10 @@ export async function runWorker(
 ): Promise<() => Promise<void>> {
   const config = parseConfig(env, packageRoot);
   const workerConfig = parseWorkerConfig(env);
-  const manifest = parseManifest(
-    JSON.parse(await readFile(path.join(packageRoot, 'models', 'manifest.json'), 'utf8')) as unknown,
-  );
-  const { pack, modelsDir } = await resolveRuntimePack({
-    manifest,
-    modelsDir: config.modelsDir,
-    mirrorDir: config.modelMirror ?? defaultMirror(packageRoot),
-    packEnv: config.modelPack,
-    log,
-  });
+  const { pack, modelsDir } = await resolvePack(config, packageRoot, log);
   const stores = createStores(workerConfig, config.dataDir, pack.dim);
   await stores.metadata.migrate();
-  const app = createWorkerApp({
+  const app = await createWorkerApp({
     redisUrl: workerConfig.redisUrl,
     prefix: workerConfig.queuePrefix,
     stores,
@@ -63,32 +51,12 @@ export async function runWorker(
   };
 }
 
-async function main(): Promise<void> {
-  const log = (line: string) => {
-    process.stderr.write(`${line}\n`);
-  };
-  const stop = await runWorker(process.env, log);
-  let stopping = false;
-  const onSignal = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log(`faceblog worker: ${signal}, finishing jobs in progress`);
-    stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log(`faceblog worker: shutdown failed: ${describeError(error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+/** Runs the worker until SIGTERM or SIGINT, then stops it; resolves with the exit code. */
+export function runWorkerUntilSignal(
+  env: Readonly<Record<string, string | undefined>>,
+  log: (line: string) => void,
+): Promise<number> {
+  return runUntilSignal('faceblog worker', () => runWorker(env, log), log);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((error: unknown) => {
-    const { code, message } = describeError(error);
-    process.stderr.write(`faceblog worker: ${code}: ${message}\n`);
-    process.exit(1);
-  });
-}
+runAsMain(import.meta.url, 'faceblog worker', (log) => runWorkerUntilSignal(process.env, log));

@@ -29,6 +29,9 @@ export async function loadOnnxModel(
       // The arena keeps every peak allocation for the life of the session (hundreds of MB per thread
       // for batched 224 px crops); plain malloc costs a few percent of speed and returns the memory.
       enableCpuMemArena: false,
+      // SCRFD declares its output shapes at 640 px although its input is dynamic; at any other size
+      // onnxruntime warns on every run. Errors still print.
+      logSeverityLevel: 3,
       extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
     });
   } catch (cause) {

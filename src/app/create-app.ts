@@ -15,17 +15,17 @@ import { QdrantVectorIndex } from '../adapters/qdrant-vector-index.js';
 import { SqliteMetadataStore } from '../adapters/sqlite-metadata-store.js';
 import { SqliteVectorIndex } from '../adapters/sqlite-vector-index.js';
 import type { ResolvedPack } from '../core/manifest.js';
-import { createAnalyzerPool } from '../jobs/analyzer-pool.js';
 import { createAlbumQueue, type RetrySettings } from '../jobs/flows.js';
 import { createHandlers } from '../jobs/handlers.js';
 import { QueueName } from '../jobs/names.js';
 import { startWorkers, type WorkerSettings, type Workers } from '../jobs/start-workers.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
+import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import type { VectorIndex } from '../ports/vector-index.js';
+import { createAnalyzerPool } from '../runtime/analyzer-pool.js';
 import type { PackInfo, ServiceDeps } from '../services/deps.js';
 import { createPeopleService } from '../services/people-service.js';
-import type { PhotoAnalyzer } from '../services/photo-analyzer.js';
 import { createPhotoService } from '../services/photo-service.js';
 import { createPrivacyService } from '../services/privacy-service.js';
 import { createSearchService } from '../services/search-service.js';
@@ -80,12 +80,6 @@ export function createStores(config: WorkerConfig, dataDir: string, dimension: n
   };
 }
 
-/** The analyzer thread's entry file beside this one: `.ts` under tsx, `.js` once built. */
-export function analyzerThreadFile(): URL {
-  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
-  return new URL(`./analyze-thread.${ext}`, import.meta.url);
-}
-
 export interface WorkerAppOptions extends WorkerSettings {
   readonly redisUrl: string;
   readonly prefix: string;
@@ -102,12 +96,14 @@ export interface WorkerApp {
   close(force?: boolean): Promise<void>;
 }
 
-/** A worker process: an analyzer thread per concurrent photo, and the workers of both queues. */
-export function createWorkerApp(options: WorkerAppOptions): WorkerApp {
+/**
+ * A worker process: an analyzer thread per concurrent photo, and the workers of both queues. Resolves
+ * once the threads have loaded their models, so a missing model fails the start, not every photo.
+ */
+export async function createWorkerApp(options: WorkerAppOptions): Promise<WorkerApp> {
   const concurrency = options.concurrency ?? 1;
-  const analyzer = createAnalyzerPool({
-    threadFile: analyzerThreadFile(),
-    size: concurrency,
+  const analyzer = await createAnalyzerPool({
+    threads: concurrency,
     pack: options.pack,
     modelsDir: options.modelsDir,
   });

@@ -30,7 +30,11 @@ export interface AlbumPhoto {
 }
 
 export interface AlbumPerson {
-  /** Stable within the album: `person-1`, `person-2`, … in order of first appearance. */
+  /**
+   * The CLI's `faceblog album` numbers people within the one album, `person-1`, `person-2`, … in order of
+   * first appearance; the service uses the chat's persistent person ids (`p<hex>`), the same in every
+   * album of that chat.
+   */
   readonly id: string;
   readonly name: string | null;
   /** Paths of the photos the person appears in. */

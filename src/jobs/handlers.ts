@@ -41,6 +41,7 @@ export function createHandlers(deps: AnalyzingDeps) {
         message,
       }));
       const result = await groupAlbum(deps, tenant, albumId, extra);
+      if (result === null) return { status: 'skipped', reason: 'album-forgotten' };
       return {
         status: 'done',
         photos: result.photos.length,

@@ -60,12 +60,14 @@ export type IndexPhotoResult =
   /** The album was forgotten while the job waited: nothing is written. */
   | { readonly status: 'skipped'; readonly reason: 'album-forgotten' };
 
-export interface GroupAlbumResult {
-  readonly status: 'done';
-  readonly photos: number;
-  readonly people: number;
-  readonly failures: number;
-}
+export type GroupAlbumResult =
+  | {
+      readonly status: 'done';
+      readonly photos: number;
+      readonly people: number;
+      readonly failures: number;
+    }
+  | { readonly status: 'skipped'; readonly reason: 'album-forgotten' };
 
 export interface JobResults {
   [JobName.indexPhoto]: IndexPhotoResult;

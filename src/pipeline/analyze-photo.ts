@@ -4,6 +4,7 @@ import type { AnalyzedPhoto, PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import { alignFace } from './align.js';
 import { type DecodedPhoto, decodePhoto, rasterize, rasterizeRegion } from './decode.js';
 import { perceptualHash } from './dedup.js';
+import { renderPhoto } from './render-photo.js';
 import { detectFaces } from './detect.js';
 import { embedFaces } from './embed.js';
 import { assessQuality } from './quality.js';
@@ -163,8 +164,12 @@ function at<T>(items: readonly T[], i: number): T {
 export function inProcessAnalyzer(models: PackModels, opts: AnalyzeOptions = {}): PhotoAnalyzer {
   return {
     pack: models.pack,
-    async analyze(bytes) {
-      return toAnalyzedPhoto(await analyzePhoto(bytes, models, opts));
+    async analyze(bytes, request) {
+      const analysis = await analyzePhoto(bytes, models, opts);
+      const result = toAnalyzedPhoto(analysis);
+      return request?.renders
+        ? { ...result, renders: await renderPhoto(analysis.photo, analysis.faces) }
+        : result;
     },
     async close() {
       const all = [models.detector, ...(models.fallback ? [models.fallback] : []), ...models.recognizers];

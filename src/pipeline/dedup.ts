@@ -168,22 +168,27 @@ export function greyThumbnail(image: RgbImage, width: number, height: number): F
   }
   const xs = areaWeights(sw, width);
   const ys = areaWeights(sh, height);
-  // Horizontal pass per source row, then the vertical pass into the output.
+  // Horizontal pass per source row, then the vertical pass into the output. Weights sit in flat typed
+  // arrays: this runs over every pixel of the detection raster, once per photo.
   const rows = new Float64Array(sh * width);
   for (let y = 0; y < sh; y++) {
     const rowOffset = y * sw * 3;
     for (let ox = 0; ox < width; ox++) {
       let sum = 0;
-      for (const [x, w] of xs[ox] ?? []) {
-        const p = rowOffset + x * 3;
-        sum += w * (LUMA_R * (data[p] ?? 0) + LUMA_G * (data[p + 1] ?? 0) + LUMA_B * (data[p + 2] ?? 0));
+      for (let t = xs.start[ox] ?? 0, end = xs.start[ox + 1] ?? 0; t < end; t++) {
+        const p = rowOffset + (xs.index[t] ?? 0) * 3;
+        sum +=
+          (xs.weight[t] ?? 0) *
+          (LUMA_R * (data[p] ?? 0) + LUMA_G * (data[p + 1] ?? 0) + LUMA_B * (data[p + 2] ?? 0));
       }
       rows[y * width + ox] = sum;
     }
   }
   const out = new Float64Array(width * height);
   for (let oy = 0; oy < height; oy++) {
-    for (const [y, w] of ys[oy] ?? []) {
+    for (let t = ys.start[oy] ?? 0, end = ys.start[oy + 1] ?? 0; t < end; t++) {
+      const y = ys.index[t] ?? 0;
+      const w = ys.weight[t] ?? 0;
       for (let ox = 0; ox < width; ox++) {
         out[oy * width + ox] = (out[oy * width + ox] ?? 0) + w * (rows[y * width + ox] ?? 0);
       }
@@ -192,21 +197,32 @@ export function greyThumbnail(image: RgbImage, width: number, height: number): F
   return out;
 }
 
-/** For each of `n` output cells, the source indices it covers and their normalised weights. */
-function areaWeights(sourceSize: number, n: number): Array<Array<[number, number]>> {
+/**
+ * For each of `n` output cells, the source indices it covers and their normalised weights: cell o's
+ * taps are index/weight[start[o] .. start[o + 1]).
+ */
+function areaWeights(
+  sourceSize: number,
+  n: number,
+): { start: Int32Array; index: Int32Array; weight: Float64Array } {
   const step = sourceSize / n;
-  const cells: Array<Array<[number, number]>> = [];
+  const start = new Int32Array(n + 1);
+  const index: number[] = [];
+  const weight: number[] = [];
   for (let o = 0; o < n; o++) {
-    const start = o * step;
-    const end = start + step;
-    const taps: Array<[number, number]> = [];
-    for (let s = Math.floor(start); s < Math.min(sourceSize, Math.ceil(end)); s++) {
-      const overlap = Math.min(end, s + 1) - Math.max(start, s);
-      if (overlap > 0) taps.push([s, overlap / step]);
+    start[o] = index.length;
+    const from = o * step;
+    const end = from + step;
+    for (let s = Math.floor(from); s < Math.min(sourceSize, Math.ceil(end)); s++) {
+      const overlap = Math.min(end, s + 1) - Math.max(from, s);
+      if (overlap > 0) {
+        index.push(s);
+        weight.push(overlap / step);
+      }
     }
-    cells.push(taps);
   }
-  return cells;
+  start[n] = index.length;
+  return { start, index: Int32Array.from(index), weight: Float64Array.from(weight) };
 }
 
 /** Orthonormal 2-D DCT-II of an n×n block (row-major), separable: rows then columns. */

@@ -1,6 +1,19 @@
 import type { ResolvedPack } from '../core/manifest.js';
 import type { Face, PhotoInfo } from '../core/types.js';
 
+/** What a caller may ask of one analysis beyond the faces. */
+export interface AnalyzeRequest {
+  /** Also render JPEG face crops and a thumbnail for storage: album photos, not selfies. Default false. */
+  readonly renders?: boolean;
+}
+
+/** JPEG renderings of an analyzed photo, for the blob store and the chat. */
+export interface PhotoRenders {
+  /** One square crop per face, in the order of `AnalyzedPhoto.faces`. */
+  readonly crops: readonly Uint8Array[];
+  readonly thumb: Uint8Array;
+}
+
 /** One photo through decode → detect → align → quality → embed; plain data, safe to send between threads. */
 export interface AnalyzedPhoto {
   readonly photo: PhotoInfo;
@@ -10,6 +23,8 @@ export interface AnalyzedPhoto {
   readonly phash: bigint;
   /** Milliseconds per stage. */
   readonly timings: Readonly<Record<string, number>>;
+  /** Present when the request asked for renders. */
+  readonly renders?: PhotoRenders;
 }
 
 /**
@@ -18,7 +33,7 @@ export interface AnalyzedPhoto {
  */
 export interface PhotoAnalyzer {
   readonly pack: ResolvedPack;
-  /** Rejects with an AppError (code, message) for a bad photo. */
-  analyze(bytes: Uint8Array): Promise<AnalyzedPhoto>;
+  /** Rejects with an AppError (code, message, context) for a bad photo; see AppError.permanent. */
+  analyze(bytes: Uint8Array, request?: AnalyzeRequest): Promise<AnalyzedPhoto>;
   close(): Promise<void>;
 }

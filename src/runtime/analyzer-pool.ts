@@ -1,6 +1,14 @@
+/**
+ * PhotoAnalyzer on a pool of worker threads. onnxruntime-node's `run` holds the thread that calls it for
+ * the whole inference, which would stall the event loop (and with it BullMQ's lock renewal, making long
+ * photos look stalled) and leave the other cores idle. Each thread loads the pack once; the main thread
+ * only moves bytes and results.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
-import { AppError, type ErrorCode } from '../core/errors.js';
+import { AppError, ErrorCode } from '../core/errors.js';
 import type { ResolvedPack } from '../core/manifest.js';
 import type { AnalyzeOptions } from '../pipeline/analyze-photo.js';
 import type { AnalyzedPhoto, PhotoAnalyzer } from '../ports/photo-analyzer.js';
@@ -9,7 +17,7 @@ import type { SerializedError, ThreadInit, ThreadReply, ThreadRequest } from './
 export interface AnalyzerPoolOptions {
   readonly pack: ResolvedPack;
   readonly modelsDir: string;
-  /** Worker threads, each with its own model sessions. One per core: inference holds its thread. */
+  /** Worker threads, each with its own model sessions (about 100 MB for `local`). One per core: inference holds its thread. */
   readonly threads: number;
   /** onnxruntime threads per operator inside each worker; 1 when the pool already fills the cores. */
   readonly intraOpThreads?: number;
@@ -21,87 +29,161 @@ interface Pending {
   reject(error: unknown): void;
 }
 
+interface Thread {
+  readonly worker: Worker;
+  /** Photos sent to this thread and not answered yet, by request id. */
+  readonly pending: Map<number, Pending>;
+}
+
 const revive = (e: SerializedError) => new AppError(e.code as ErrorCode, e.message, e.context);
 
 /**
- * The worker: the compiled .js next to this module, or, under tsx and vitest, the .ts source behind a
- * bootstrap that registers tsx's loader inside the new thread first.
- */
-function spawnThread(init: ThreadInit): Worker {
-  const url = new URL(`./analyzer-thread.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
-  if (url.pathname.endsWith('.js')) return new Worker(url, { workerData: init });
-  const bootstrap = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: init });
-}
-
-/**
- * Photos go to the least busy thread; each thread may hold several photos so that libvips decodes the
- * next one while the current one is in the models.
+ * Starts `threads` threads and resolves once every one has loaded its models; rejects with the first
+ * thread's load error (a missing model file is a ModelLoadFailed here, not on the first photo).
+ *
+ * Photos go to the least busy thread; a thread may hold several photos so that libvips decodes the next
+ * one while the current one is in the models. A thread that dies fails only its own photos and is
+ * replaced; photos asked for meanwhile wait for the replacement.
  */
 export async function createAnalyzerPool(opts: AnalyzerPoolOptions): Promise<PhotoAnalyzer> {
+  if (!Number.isSafeInteger(opts.threads) || opts.threads < 1) {
+    throw new AppError(ErrorCode.BadConfig, 'analyzer pool needs at least one thread', {
+      threads: opts.threads,
+    });
+  }
   const init: ThreadInit = {
     pack: opts.pack,
     modelsDir: opts.modelsDir,
     intraOpThreads: opts.intraOpThreads ?? 1,
     analyze: opts.analyze ?? {},
   };
-  const pending = new Map<number, Pending>();
-  const load = new Map<Worker, number>();
+  /** Threads whose models are loaded: the ones photos go to. */
+  const ready = new Set<Thread>();
+  /** Every thread alive, ready or not, for close(). */
+  const workers = new Set<Worker>();
+  const starting = new Set<Promise<Thread>>();
+  let startError: unknown;
   let nextId = 0;
   let closing = false;
 
-  const startWorker = () =>
-    new Promise<Worker>((resolve, reject) => {
-      const worker = spawnThread(init);
-      worker.once('error', reject);
+  const closedError = () => new AppError(ErrorCode.Internal, 'analyzer pool is closed');
+
+  function startThread(): Promise<Thread> {
+    const started = new Promise<Thread>((resolve, reject) => {
+      const thread: Thread = { worker: spawnThread(init), pending: new Map() };
+      const { worker } = thread;
+      workers.add(worker);
+      let isReady = false;
+      let crash: unknown;
       worker.on('message', (msg: ThreadReply) => {
         if (msg.kind === 'ready') {
-          worker.off('error', reject);
-          resolve(worker);
+          isReady = true;
+          ready.add(thread);
+          resolve(thread);
         } else if (msg.kind === 'init-failed') {
           reject(revive(msg.error));
           void worker.terminate();
         } else {
-          const job = pending.get(msg.id);
-          pending.delete(msg.id);
-          load.set(worker, (load.get(worker) ?? 1) - 1);
-          if (msg.kind === 'done') job?.resolve(msg.result as AnalyzedPhoto);
+          const job = thread.pending.get(msg.id);
+          thread.pending.delete(msg.id);
+          if (msg.kind === 'done') job?.resolve(msg.result);
           else job?.reject(revive(msg.error));
         }
       });
+      worker.on('error', (error) => {
+        crash = error;
+      });
+      worker.on('exit', (code) => {
+        workers.delete(worker);
+        ready.delete(thread);
+        if (!isReady) {
+          reject(
+            new AppError(
+              ErrorCode.ModelLoadFailed,
+              `analyzer thread exited with code ${code} while starting`,
+              {},
+              crash,
+            ),
+          );
+          return;
+        }
+        // A thread that dies takes its photos with it: fail them rather than leave them waiting forever.
+        const error = closing
+          ? closedError()
+          : new AppError(ErrorCode.Internal, `analyzer thread exited with code ${code}`, { code }, crash);
+        for (const job of thread.pending.values()) job.reject(error);
+        thread.pending.clear();
+        // It loaded its models once, so a new one will too (a thread that never started is not retried).
+        if (!closing) {
+          startThread().catch((e: unknown) => {
+            startError = e;
+          });
+        }
+      });
     });
+    starting.add(started);
+    const forget = () => starting.delete(started);
+    started.then(forget, forget);
+    return started;
+  }
 
-  const workers = await Promise.all(Array.from({ length: Math.max(1, opts.threads) }, startWorker));
-  for (const w of workers) {
-    load.set(w, 0);
-    // A thread that dies takes its photos with it: fail them rather than wait forever.
-    w.on('exit', (code) => {
-      load.delete(w);
-      if (closing) return;
-      for (const [id, job] of pending) {
-        pending.delete(id);
-        job.reject(new AppError('INTERNAL', `analyzer thread exited with code ${code}`));
+  /** The least busy ready thread, waiting for a replacement while none is ready. */
+  async function pick(): Promise<Thread> {
+    for (;;) {
+      if (closing) throw closedError();
+      let best: Thread | undefined;
+      for (const t of ready) if (!best || t.pending.size < best.pending.size) best = t;
+      if (best) return best;
+      if (starting.size === 0) {
+        throw new AppError(ErrorCode.ModelLoadFailed, 'no analyzer thread is running', {}, startError);
       }
-    });
+      await Promise.race([...starting].map((p) => p.catch(() => undefined)));
+    }
+  }
+
+  const first = await Promise.allSettled(Array.from({ length: opts.threads }, startThread));
+  const failed = first.find((r) => r.status === 'rejected');
+  if (failed) {
+    closing = true;
+    await Promise.all([...workers].map((w) => w.terminate()));
+    throw failed.reason;
   }
 
   return {
     pack: opts.pack,
-    analyze(bytes) {
-      const candidates = [...load.entries()].sort((a, b) => a[1] - b[1]);
-      const target = candidates[0];
-      if (!target || closing) return Promise.reject(new AppError('INTERNAL', 'analyzer pool is closed'));
-      const [worker, busy] = target;
-      load.set(worker, busy + 1);
+    async analyze(bytes, request = {}) {
+      const thread = await pick();
       const id = nextId++;
       return new Promise<AnalyzedPhoto>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ id, bytes } satisfies ThreadRequest);
+        thread.pending.set(id, { resolve, reject });
+        thread.worker.postMessage({ id, bytes, renders: request.renders ?? false } satisfies ThreadRequest);
       });
     },
     async close() {
       closing = true;
-      await Promise.all(workers.map((w) => w.terminate()));
+      // Each exit fails the photos still on that thread.
+      await Promise.all([...workers].map((w) => w.terminate()));
     },
   };
+}
+
+/**
+ * The thread entry beside this module: the compiled .js, or under tsx and vitest the .ts source. On
+ * Node 20 neither the parent's loader hooks nor `execArgv: ['--import', 'tsx']` reach a worker's entry
+ * module (ERR_UNKNOWN_FILE_EXTENSION, measured), so a .ts entry runs behind a one-line eval'd bootstrap
+ * that registers tsx inside the thread first.
+ */
+function spawnThread(init: ThreadInit): Worker {
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const file = new URL(`./analyzer-thread.${ext}`, import.meta.url);
+  if (ext === 'js') return new Worker(file, { workerData: init });
+  // tsx's "import" export (dist/esm/api/index.mjs) beside the "require" one that createRequire resolves;
+  // an absolute URL, because a bare specifier in eval'd code resolves from the working directory.
+  const api = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  );
+  const bootstrap = `import(${JSON.stringify(api.href)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(file.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData: init });
 }

@@ -1,13 +1,15 @@
 /**
- * Worker-thread entry of the analyzer pool: opens the pack's models once, then analyses the photos the
- * pool sends. Errors travel back as plain { code, message, context } and become AppErrors again there.
+ * Worker-thread entry of the analyzer pool (src/runtime/analyzer-pool.ts): opens the pack's models once,
+ * then analyses the photos the pool sends, with face crops and a thumbnail when asked. Errors travel back
+ * as plain { code, message, context } and become AppErrors again there.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { loadPackModels } from '../adapters/load-pack-models.js';
-import type { ResolvedPack } from '../core/manifest.js';
 import { AppError, ErrorCode, isAppError } from '../core/errors.js';
+import type { ResolvedPack } from '../core/manifest.js';
 import { type AnalyzeOptions, inProcessAnalyzer } from '../pipeline/analyze-photo.js';
+import type { AnalyzedPhoto, AnalyzeRequest, PhotoAnalyzer } from '../ports/photo-analyzer.js';
 
 export interface ThreadInit {
   readonly pack: ResolvedPack;
@@ -16,11 +18,11 @@ export interface ThreadInit {
   readonly analyze: AnalyzeOptions;
 }
 
-export type ThreadRequest = { readonly id: number; readonly bytes: Uint8Array };
+export type ThreadRequest = { readonly id: number; readonly bytes: Uint8Array } & AnalyzeRequest;
 export type ThreadReply =
   | { readonly kind: 'ready' }
   | { readonly kind: 'init-failed'; readonly error: SerializedError }
-  | { readonly kind: 'done'; readonly id: number; readonly result: unknown }
+  | { readonly kind: 'done'; readonly id: number; readonly result: AnalyzedPhoto }
   | { readonly kind: 'failed'; readonly id: number; readonly error: SerializedError };
 
 export interface SerializedError {
@@ -36,19 +38,16 @@ function serialize(error: unknown): SerializedError {
 }
 
 async function start(port: NonNullable<typeof parentPort>, init: ThreadInit): Promise<void> {
-  let analyzer;
+  let analyzer: PhotoAnalyzer;
   try {
-    analyzer = inProcessAnalyzer(
-      await loadPackModels(init.pack, init.modelsDir, { intraOpThreads: init.intraOpThreads }),
-      init.analyze,
-    );
+    const models = await loadPackModels(init.pack, init.modelsDir, { intraOpThreads: init.intraOpThreads });
+    analyzer = inProcessAnalyzer(models, init.analyze);
   } catch (error) {
     port.postMessage({ kind: 'init-failed', error: serialize(error) } satisfies ThreadReply);
     return;
   }
-  const ready = analyzer;
   port.on('message', (req: ThreadRequest) => {
-    ready.analyze(req.bytes).then(
+    analyzer.analyze(req.bytes, { renders: req.renders }).then(
       (result) => {
         port.postMessage({ kind: 'done', id: req.id, result } satisfies ThreadReply);
       },

@@ -1,10 +1,11 @@
-import type { AlbumFace, AlbumFailure, AlbumPerson, AlbumPhoto, AlbumResult } from '../core/album.js';
+import type { AlbumFace, AlbumFailure, AlbumPhoto, AlbumResult } from '../core/album.js';
 import { describeError } from '../core/errors.js';
 import type { Face } from '../core/types.js';
 import { clusterFaces } from '../pipeline/cluster.js';
 import { findDuplicates } from '../pipeline/dedup.js';
 import { PIPELINE_VERSION } from '../pipeline/version.js';
 import type { AnalyzedPhoto, PhotoAnalyzer } from '../ports/photo-analyzer.js';
+import { collectPeople } from './group-album.js';
 
 export interface AlbumInput {
   /** Path relative to the album, forward slashes; also the photo's id in the result. */
@@ -104,7 +105,8 @@ export async function analyzeAlbum(
       pipelineVersion: PIPELINE_VERSION,
       createdAt: (opts.now?.() ?? new Date()).toISOString(),
       photos: albumPhotos,
-      people: collectPeople(albumPhotos),
+      // A CLI album names nobody: people get names later, in a chat.
+      people: collectPeople(albumPhotos, new Map()),
       failures: failures.sort((a, b) => a.path.localeCompare(b.path)),
     },
     faces: new Map(photos.map(({ path, analysis }) => [path, analysis.faces])),
@@ -132,37 +134,6 @@ function renumberPeople(
     });
   }
   return byFace;
-}
-
-function collectPeople(photos: readonly AlbumPhoto[]): AlbumPerson[] {
-  const people = new Map<
-    string,
-    { photos: string[]; faceCount: number; best: AlbumPerson['representative']; q: number }
-  >();
-  for (const photo of photos) {
-    photo.faces.forEach((face, faceIndex) => {
-      if (!face.personId) return;
-      const person = people.get(face.personId);
-      const candidate = { photo: photo.path, faceIndex, box: face.box };
-      if (!person) {
-        people.set(face.personId, { photos: [photo.path], faceCount: 1, best: candidate, q: face.quality });
-        return;
-      }
-      if (person.photos.at(-1) !== photo.path) person.photos.push(photo.path);
-      person.faceCount += 1;
-      if (face.quality > person.q) {
-        person.best = candidate;
-        person.q = face.quality;
-      }
-    });
-  }
-  return [...people].map(([id, p]) => ({
-    id,
-    name: null,
-    photos: p.photos,
-    faceCount: p.faceCount,
-    representative: p.best,
-  }));
 }
 
 async function forEachConcurrent<T>(

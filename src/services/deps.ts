@@ -1,7 +1,7 @@
 import type { BlobStore } from '../ports/blob-store.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
+import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import type { VectorIndex } from '../ports/vector-index.js';
-import type { PhotoAnalyzer } from './photo-analyzer.js';
 
 /** What the services need to know of the model pack: its name, dimension and calibrated thresholds. */
 export interface PackInfo {

@@ -35,7 +35,9 @@ export async function groupAlbum(
   albumId: string,
   /** Failures the store may not hold yet (photo jobs that died without recording one). */
   extraFailures: readonly AlbumFailure[] = [],
-): Promise<AlbumResult> {
+): Promise<AlbumResult | null> {
+  // A chat forgotten while its album waited: write nothing back.
+  if ((await deps.metadata.getAlbum(tenant, albumId)) === null) return null;
   const now = deps.now?.() ?? new Date();
   const albumPhotos = await deps.metadata.listPhotos(tenant, albumId);
   const allPhotos = await tenantPhotos(deps.metadata, tenant);

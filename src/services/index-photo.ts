@@ -46,12 +46,13 @@ export async function indexPhoto(deps: AnalyzingDeps, input: IndexPhotoInput): P
     throw new AppError(ErrorCode.EmptyFile, 'the stored photo is missing', { key: input.blobKey });
   }
   const analysis = await deps.analyzer.analyze(bytes, { renders: true });
+  const { photo, renders } = analysis;
+  if (!renders) throw new AppError(ErrorCode.Internal, 'the analyzer returned no renders', { sha256 });
 
-  for (const [i, crop] of analysis.crops.entries()) {
+  for (const [i, crop] of renders.crops.entries()) {
     await deps.blobs.put(faceKey(tenant, sha256, i), crop, { contentType: 'image/jpeg' });
   }
-  if (analysis.thumb)
-    await deps.blobs.put(thumbKey(tenant, sha256), analysis.thumb, { contentType: 'image/jpeg' });
+  await deps.blobs.put(thumbKey(tenant, sha256), renders.thumb, { contentType: 'image/jpeg' });
 
   // A face indexed before (a retry, or the photo in an earlier album) keeps its person.
   const ids = analysis.faces.map((_, i) => facePointId(tenant, sha256, i));
@@ -74,15 +75,16 @@ export async function indexPhoto(deps: AnalyzingDeps, input: IndexPhotoInput): P
   if (points.length > 0) await deps.index.upsert(points);
 
   const stored: StoredPhotoAnalysis = {
-    phash: analysis.phash,
+    // 16 hex digits: a bigint does not survive JSON.
+    phash: analysis.phash.toString(16).padStart(16, '0'),
     photo: {
       path: input.name,
       sha256,
-      format: analysis.format,
-      width: analysis.width,
-      height: analysis.height,
-      takenAt: analysis.takenAt,
-      gps: analysis.gps,
+      format: photo.format,
+      width: photo.width,
+      height: photo.height,
+      takenAt: photo.meta.takenAt,
+      gps: photo.meta.gps,
       duplicateOf: null,
       faces: analysis.faces.map((face): AlbumFace => ({
         box: face.box.map(round1) as AlbumFace['box'],
@@ -105,10 +107,10 @@ export async function indexPhoto(deps: AnalyzingDeps, input: IndexPhotoInput): P
     albumId,
     name: input.name,
     blobKey: input.blobKey,
-    width: analysis.width,
-    height: analysis.height,
-    takenAt: analysis.takenAt,
-    gps: analysis.gps,
+    width: photo.width,
+    height: photo.height,
+    takenAt: photo.meta.takenAt,
+    gps: photo.meta.gps,
     faceCount: analysis.faces.length,
   });
   const processed = await markProcessed(deps, tenant, albumId, sha256);

@@ -33,7 +33,7 @@ const SEARCH_LIMIT = 200;
 export function createSearchService(deps: AnalyzingDeps) {
   return {
     async findBySelfie(tenant: string, imageBytes: Uint8Array): Promise<SelfieOutcome> {
-      const analysis = await deps.analyzer.analyze(imageBytes, { renders: false });
+      const analysis = await deps.analyzer.analyze(imageBytes);
       if (analysis.faces.length === 0) return { status: 'no-face' };
       const searchable = analysis.faces.filter((f) => f.quality.searchable);
       if (searchable.length > 1) return { status: 'several-faces', faces: analysis.faces.length };

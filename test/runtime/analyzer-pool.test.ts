@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { cosine } from '../../src/pipeline/embed.js';
 import { inProcessAnalyzer } from '../../src/pipeline/analyze-photo.js';
@@ -32,6 +35,47 @@ describe('analyzer pool (worker threads)', () => {
         expect(face.box).toEqual(local.faces[i]!.box);
         expect(cosine(face.embedding, local.faces[i]!.embedding)).toBeCloseTo(1, 5);
       });
+    }
+  });
+
+  it('renders a JPEG crop per face and a thumbnail when asked, and nothing when not', async () => {
+    const bytes = new Uint8Array(
+      await readFile(fixture('face_recognition/examples/knn_examples/test/obama_and_biden.jpg')),
+    );
+    const [plain, rendered] = await Promise.all([
+      pool.analyze(bytes),
+      pool.analyze(bytes, { renders: true }),
+    ]);
+    expect(plain.renders).toBeUndefined();
+    const renders = rendered.renders!;
+    expect(renders.crops).toHaveLength(rendered.faces.length);
+    // JPEG's SOI marker, FF D8.
+    for (const jpeg of [...renders.crops, renders.thumb])
+      expect([...jpeg.subarray(0, 2)]).toEqual([0xff, 0xd8]);
+  });
+
+  it('fails to start, with the load error, when the models are missing', async () => {
+    const { pack } = await loadTestPack();
+    await expect(
+      createAnalyzerPool({ pack, modelsDir: path.join(os.tmpdir(), 'faceblog-no-models'), threads: 1 }),
+    ).rejects.toMatchObject({ name: 'AppError', code: 'MODEL_LOAD_FAILED' });
+  });
+
+  it('fails the photos of a thread that dies, and replaces the thread', async () => {
+    const { pack } = await loadTestPack();
+    const single = await createAnalyzerPool({ pack, modelsDir: testModelsDir(), threads: 1 });
+    // A native crash cannot be provoked on purpose: end the thread as the photo reaches it.
+    const send = vi.spyOn(Worker.prototype, 'postMessage').mockImplementationOnce(function (this: Worker) {
+      void this.terminate();
+    });
+    try {
+      const bytes = new Uint8Array(await readFile(fixture('face_recognition/examples/biden.jpg')));
+      await expect(single.analyze(bytes)).rejects.toMatchObject({ name: 'AppError', code: 'INTERNAL' });
+      send.mockRestore();
+      expect((await single.analyze(bytes)).faces).toHaveLength(1);
+    } finally {
+      send.mockRestore();
+      await single.close();
     }
   });
 

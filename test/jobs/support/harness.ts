@@ -3,6 +3,7 @@
  * store, the sqlite vector index and metadata store in a temp dir, and the real `local` pack analyzing in
  * a worker thread. `close()` obliterates the queues and deletes the dir.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,7 +13,6 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
 import {
-  analyzerThreadFile,
   createServices,
   createStores,
   createWorkerApp,
@@ -20,26 +20,21 @@ import {
   type Stores,
   type WorkerApp,
 } from '../../../src/app/create-app.js';
-import type { WorkerConfig } from '../../../src/app/worker-config.js';
+import { parseWorkerConfig, type WorkerConfig } from '../../../src/app/worker-config.js';
 import { resolvePack, type ResolvedPack } from '../../../src/core/manifest.js';
-import { createAnalyzerPool } from '../../../src/jobs/analyzer-pool.js';
 import { QueueName } from '../../../src/jobs/names.js';
+import { createAnalyzerPool } from '../../../src/runtime/analyzer-pool.js';
 import type { AlbumProgressView, PhotoUpload } from '../../../src/services/photo-service.js';
-import { fixture } from '../../support/fixtures.js';
+import { fixture, mirrorDir, repoRoot } from '../../support/fixtures.js';
 import { loadManifest, testModelsDir } from '../../support/models.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** The embedded setup: no server but Redis. */
+/** The embedded setup: no server but Redis (the defaults of an empty environment). */
 export const EMBEDDED: WorkerConfig = {
+  ...parseWorkerConfig({}),
   redisUrl: REDIS_URL,
   queuePrefix: 'unused',
-  s3: null,
-  qdrant: null,
-  databaseUrl: null,
-  concurrency: 1,
-  lockDurationMs: null,
-  stalledIntervalMs: null,
 };
 
 export async function localPack(): Promise<ResolvedPack> {
@@ -67,7 +62,7 @@ export async function startHarness(opts: { worker?: boolean } = {}): Promise<Har
   const worker =
     opts.worker === false
       ? null
-      : createWorkerApp({
+      : await createWorkerApp({
           redisUrl: REDIS_URL,
           prefix,
           stores,
@@ -78,12 +73,11 @@ export async function startHarness(opts: { worker?: boolean } = {}): Promise<Har
   // Search needs an analyzer too: share the worker's thread, or start one for a worker-less harness.
   const searchAnalyzer =
     worker?.analyzer ??
-    createAnalyzerPool({
-      threadFile: analyzerThreadFile(),
-      size: 1,
+    (await createAnalyzerPool({
+      threads: 1,
       pack,
       modelsDir: testModelsDir(),
-    });
+    }));
   const services = createServices({
     redisUrl: REDIS_URL,
     prefix,
@@ -156,3 +150,40 @@ export async function listBlobs(stores: Stores, prefix: string): Promise<string[
 
 export const FR = 'face_recognition/examples';
 export const KNN = 'face_recognition/examples/knn_examples';
+
+/**
+ * A worker process from source on this harness's queues and stores, with the real `local` pack:
+ * `args` after node, e.g. ['src/main-worker.ts'] or ['src/cli.ts', 'worker']. Its stderr is piped.
+ */
+export function spawnWorker(
+  h: Harness,
+  args: readonly string[],
+  env: Record<string, string> = {},
+): ChildProcess {
+  const [entry = '', ...rest] = args;
+  return spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, entry), ...rest], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      REDIS_URL,
+      FACEBLOG_DATA_DIR: h.dir,
+      FACEBLOG_QUEUE_PREFIX: h.prefix,
+      FACEBLOG_MODEL_PACK: 'local',
+      FACEBLOG_MODELS_DIR: testModelsDir(),
+      FACEBLOG_MODEL_MIRROR: mirrorDir,
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+}
+
+/** Resolves with the child's exit code (null when a signal ended it) once it has exited. */
+export function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else
+      child.once('exit', (code) => {
+        resolve(code);
+      });
+  });
+}

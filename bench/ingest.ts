@@ -1,0 +1,85 @@
+/**
+ * Photos per second through the queue: an album of fixture photos submitted to the photo service and
+ * processed by 1 worker, then by 2 workers (each with its own analyzer thread), on real Redis
+ * (REDIS_URL, default 127.0.0.1:6379), the fs blob store and the sqlite index and metadata store.
+ * Wall time runs from submitAlbum until the album job has stored its result (photo jobs, grouping and
+ * all). Prints figures; asserts nothing.
+ *
+ *   npx tsx bench/ingest.ts [photos=24]
+ */
+import { cpus, loadavg } from 'node:os';
+
+import { createWorkerApp, type WorkerApp } from '../src/app/create-app.js';
+import { testModelsDir } from '../test/support/models.js';
+import { FR, KNN, REDIS_URL, startHarness, uploads } from '../test/jobs/support/harness.js';
+
+/** Fixture photos of every size the chats send: phone originals (compreface) down to 400 px portraits. */
+const POOL = [
+  ...[
+    '000_5',
+    '001_A',
+    '002_A',
+    '003_A',
+    '004_A',
+    '005_A',
+    '006_A',
+    '007_B',
+    '008_B',
+    '009_C',
+    '010_2',
+    '011_3',
+  ].map((n) => `compreface/${n}.jpg`),
+  `${FR}/obama.jpg`,
+  `${FR}/obama2.jpg`,
+  `${FR}/biden.jpg`,
+  `${FR}/two_people.jpg`,
+  `${KNN}/train/biden/biden2.jpg`,
+  `${KNN}/train/kit_harington/john1.jpeg`,
+  `${KNN}/train/kit_harington/john2.jpeg`,
+  `${KNN}/train/rose_leslie/img1.jpg`,
+  `${KNN}/train/rose_leslie/img2.jpg`,
+  `${KNN}/test/obama_and_biden.jpg`,
+  `${KNN}/test/kit_with_rose.jpg`,
+  'face_recognition/tests/test_images/obama3.jpg',
+];
+
+async function main(): Promise<void> {
+  const count = Math.min(POOL.length, Number(process.argv[2] ?? 24));
+  const photos = await uploads(...POOL.slice(0, count));
+  console.log(
+    `ingest: ${count} photos, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg()[0]?.toFixed(2)}`,
+  );
+  for (const workers of [1, 2]) {
+    const h = await startHarness({ worker: false });
+    const apps: WorkerApp[] = [];
+    try {
+      for (let i = 0; i < workers; i++) {
+        apps.push(
+          await createWorkerApp({
+            redisUrl: REDIS_URL,
+            prefix: h.prefix,
+            stores: h.stores,
+            pack: h.pack,
+            modelsDir: testModelsDir(),
+          }),
+        );
+      }
+      // createWorkerApp resolves once its threads have loaded their models; wait for Redis too.
+      await Promise.all(apps.map((a) => a.workers.photos.waitUntilReady()));
+      const tenant = `tg-${9000 + workers}`;
+      const start = performance.now();
+      const { albumId } = await h.services.photos.submitAlbum(tenant, photos);
+      const status = await h.waitForAlbum(tenant, albumId, 600_000);
+      const seconds = (performance.now() - start) / 1000;
+      const faces = await h.stores.index.count({ tenant });
+      console.log(
+        `${workers} worker(s): ${status.processed} photos, ${faces} faces in ${seconds.toFixed(1)} s = ${(status.processed / seconds).toFixed(2)} photos/s`,
+      );
+    } finally {
+      await Promise.all(apps.map((a) => a.close()));
+      await h.close();
+    }
+  }
+}
+
+await main();

@@ -1,0 +1,61 @@
+/**
+ * A slash command as data: its definition (registered with Discord) and the handler. Buttons a command
+ * posts carry custom ids starting with `<command name>:`, and come back to the same module.
+ */
+import {
+  AttachmentBuilder,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  type MessageMentionTypes,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+
+import { discordTenant } from '../../core/keys.js';
+import type { OutMessage } from './album-post.js';
+import type { ReplySurface } from './album-run.js';
+import type { DiscordDeps } from './context.js';
+
+export interface SlashCommand {
+  readonly data: { readonly name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
+  execute(interaction: ChatInputCommandInteraction, deps: DiscordDeps): Promise<void>;
+  button?(interaction: ButtonInteraction, deps: DiscordDeps): Promise<void>;
+}
+
+/** The channel inside its guild is the tenant; null in DMs, where the bot does not keep photos. */
+export function tenantOf(interaction: { guildId: string | null; channelId: string | null }): string | null {
+  if (!interaction.guildId || !interaction.channelId) return null;
+  return discordTenant(interaction.guildId, interaction.channelId);
+}
+
+export const GUILD_ONLY = 'I keep photos per server channel: use me in a channel of a server.';
+
+/** Nobody is pinged by anything the bot writes (names and file names come from users). */
+export const NO_MENTIONS: { parse: MessageMentionTypes[]; repliedUser: false } = {
+  parse: [],
+  repliedUser: false,
+};
+
+/** A message for editReply, followUp, message.edit and channel.send alike. */
+export function toPayload(message: OutMessage): {
+  content: string;
+  files: AttachmentBuilder[];
+  allowedMentions: typeof NO_MENTIONS;
+} {
+  return {
+    content: message.content,
+    files: (message.files ?? []).map((f) => new AttachmentBuilder(f.data, { name: f.name })),
+    allowedMentions: NO_MENTIONS,
+  };
+}
+
+/** The deferred reply is the status message; further messages are follow-ups. */
+export function interactionSurface(interaction: ChatInputCommandInteraction): ReplySurface {
+  return {
+    async edit(message) {
+      await interaction.editReply(toPayload(message));
+    },
+    async send(message) {
+      await interaction.followUp(toPayload(message));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { SlashCommandBuilder, InteractionContextType, type Attachment } from 'discord.js';
+
+import { runAlbum } from '../album-run.js';
+import type { AttachmentRef } from '../attachments.js';
+import { GUILD_ONLY, interactionSurface, tenantOf, type SlashCommand } from '../command.js';
+
+/** Attachment options per command: Discord allows 25 options; 10 matches a Discord message's file cap. */
+const PHOTO_OPTIONS = 10;
+
+const data = new SlashCommandBuilder()
+  .setName('album')
+  .setDescription('Turn photos into a blog post and find the people in them')
+  .setContexts(InteractionContextType.Guild);
+for (let i = 1; i <= PHOTO_OPTIONS; i++) {
+  data.addAttachmentOption((o) =>
+    o
+      .setName(`photo${i}`)
+      .setDescription(i === 1 ? 'A photo of the album' : 'Another photo')
+      .setRequired(i === 1),
+  );
+}
+
+export function attachmentRef(a: Attachment): AttachmentRef {
+  return { name: a.name, url: a.url, size: a.size, contentType: a.contentType };
+}
+
+export const albumCommand: SlashCommand = {
+  data,
+  async execute(interaction, deps) {
+    const tenant = tenantOf(interaction);
+    if (!tenant) {
+      await interaction.reply({ content: GUILD_ONLY });
+      return;
+    }
+    // Downloading and analyzing take longer than the 3 s Discord waits for a first answer.
+    await interaction.deferReply();
+    const refs: AttachmentRef[] = [];
+    for (let i = 1; i <= PHOTO_OPTIONS; i++) {
+      const a = interaction.options.getAttachment(`photo${i}`);
+      if (a) refs.push(attachmentRef(a));
+    }
+    await runAlbum(deps, tenant, refs, interactionSurface(interaction));
+  },
+};

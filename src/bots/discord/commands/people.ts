@@ -1,0 +1,44 @@
+import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
+
+import { renderContactSheet, type SheetEntry } from '../../../blog/contact-sheet.js';
+import { GUILD_ONLY, tenantOf, toPayload, type SlashCommand } from '../command.js';
+import { clip, esc, plural } from '../format.js';
+import { peopleLabels } from '../people-labels.js';
+
+/** A contact sheet of 40 faces is 4 × 10 tiles (≈ 700 × 2100 px): beyond that it stops being readable. */
+const SHEET_PEOPLE = 40;
+
+export const peopleCommand: SlashCommand = {
+  data: new SlashCommandBuilder()
+    .setName('people')
+    .setDescription('The people found in this channel, with their numbers and names')
+    .setContexts(InteractionContextType.Guild),
+  async execute(interaction, deps) {
+    const tenant = tenantOf(interaction);
+    if (!tenant) {
+      await interaction.reply({ content: GUILD_ONLY });
+      return;
+    }
+    await interaction.deferReply();
+    const labels = await peopleLabels(deps.services, tenant);
+    if (labels.people.length === 0) {
+      await interaction.editReply({ content: 'Nobody yet: send an album with `/album`.' });
+      return;
+    }
+    const lines = labels.people.map(
+      (p, i) => `**${i + 1}.** ${esc(labels.label(p.id))}: ${plural(p.photoCount, 'photo')}`,
+    );
+    const entries: SheetEntry[] = [];
+    for (const [i, p] of labels.people.slice(0, SHEET_PEOPLE).entries()) {
+      const face = p.coverKey ? await deps.blobs.get(p.coverKey) : null;
+      if (face) entries.push({ label: p.name ? `${i + 1} ${p.name}` : `${i + 1}`, face: Buffer.from(face) });
+    }
+    const content = clip(
+      [`**${plural(labels.people.length, 'person', 'people')}** (name them with \`/name\`):`, ...lines].join(
+        '\n',
+      ),
+    );
+    const files = entries.length > 0 ? [{ name: 'people.jpg', data: await renderContactSheet(entries) }] : [];
+    await interaction.editReply(toPayload({ content, files }));
+  },
+};

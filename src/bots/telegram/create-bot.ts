@@ -1,0 +1,89 @@
+/**
+ * The Telegram bot: a grammY Bot with auto-retry and throttling on its API, one Composer per feature
+ * behind an error boundary. Does no I/O; the caller runs it (long polling or a webhook, see
+ * src/main-bot.ts) and calls `drain()` after stopping it.
+ */
+import { autoRetry } from '@grammyjs/auto-retry';
+import { apiThrottler } from '@grammyjs/transformer-throttler';
+import { Bot, type Context } from 'grammy';
+import type { UserFromGetMe } from 'grammy/types';
+
+import { DEFAULT_SETTINGS, type TelegramBotDeps } from './deps.js';
+import { albumFeature } from './features/album.js';
+import { blogFeature } from './features/blog.js';
+import { errorHandler } from './features/errors.js';
+import { findFeature } from './features/find.js';
+import { forgetFeature } from './features/forget.js';
+import { peopleFeature } from './features/people.js';
+import { statsFeature } from './features/stats.js';
+import { welcomeFeature } from './features/welcome.js';
+import { createDownloader, type Downloader } from './files.js';
+import type { FeatureKit } from './kit.js';
+
+export interface CreateBotOptions {
+  readonly token: string;
+  /** Bot API server root, e.g. https://api.telegram.org (default) or a local server. */
+  readonly apiRoot: string;
+  /** Rate-limit outgoing calls per chat and overall (default true). */
+  readonly throttle?: boolean;
+  /** Known bot identity: skips getMe (tests with handleUpdate). */
+  readonly botInfo?: UserFromGetMe;
+  /** Replaces the Bot API file download (tests with handleUpdate). */
+  readonly download?: Downloader;
+}
+
+export interface TelegramBot {
+  readonly bot: Bot<Context>;
+  /**
+   * Processes the albums still being collected, waits for albums in progress and stops watching
+   * them after `graceMs` (their status message then says how to get the result later).
+   */
+  drain(graceMs?: number): Promise<void>;
+}
+
+/** Retries after "429 Too Many Requests" waits at most this long (seconds); longer ones fail the call. */
+const MAX_RETRY_AFTER_S = 60;
+
+export function createTelegramBot(deps: TelegramBotDeps, options: CreateBotOptions): TelegramBot {
+  const bot = new Bot<Context>(options.token, {
+    client: { apiRoot: options.apiRoot },
+    ...(options.botInfo ? { botInfo: options.botInfo } : {}),
+  });
+  // Order matters: the throttler spaces calls out; auto-retry, closer to the wire, repeats a call the
+  // server refused with 429 or a 5xx after the wait it asks for.
+  if (options.throttle ?? true) bot.api.config.use(apiThrottler());
+  bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: MAX_RETRY_AFTER_S }));
+
+  const shutdown = new AbortController();
+  const kit: FeatureKit = {
+    deps,
+    settings: { ...DEFAULT_SETTINGS, ...deps.settings },
+    download: options.download ?? createDownloader(bot.api, options.apiRoot, options.token),
+    signal: shutdown.signal,
+  };
+  const albums = albumFeature(kit);
+
+  bot.catch(errorHandler(deps.log));
+  const features = bot.errorBoundary(errorHandler(deps.log));
+  features.use(welcomeFeature());
+  // /find before albums: a selfie captioned /find, or sent after /find, is not an album photo.
+  features.use(findFeature(kit));
+  features.use(peopleFeature(kit));
+  features.use(forgetFeature(kit));
+  features.use(blogFeature(kit));
+  features.use(statsFeature(kit));
+  features.use(albums.composer);
+
+  return {
+    bot,
+    async drain(graceMs = 5000) {
+      const timer = setTimeout(() => shutdown.abort(), graceMs);
+      try {
+        await albums.drain();
+      } finally {
+        clearTimeout(timer);
+        shutdown.abort();
+      }
+    },
+  };
+}

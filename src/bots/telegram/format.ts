@@ -1,0 +1,173 @@
+/**
+ * Chat text for the Telegram bot, as HTML for parse_mode HTML: every piece of user or photo data is
+ * escaped here, and every message stays under Telegram's limits (4096 characters of text, 1024 of a
+ * caption). Pure functions, unit-tested in test/bots/telegram/format.test.ts.
+ */
+import type { AlbumFailure, AlbumResult } from '../../core/album.js';
+import {
+  escapeHtml,
+  packMessages,
+  TELEGRAM_CAPTION_LIMIT,
+  TELEGRAM_TEXT_LIMIT,
+} from '../../blog/split-telegram.js';
+import type { PersonSummary } from '../../services/people-service.js';
+import type { SelfieOutcome } from '../../services/search-service.js';
+
+export { escapeHtml };
+
+/** Chat-wide person numbers, 1-based, in the order of the people list (most faces first). */
+export function personNumbers(people: readonly Pick<PersonSummary, 'id'>[]): Map<string, number> {
+  return new Map(people.map((p, i) => [p.id, i + 1]));
+}
+
+/** "Barack Obama" or "Person 3". */
+export function personLabel(num: number | undefined, name: string | null): string {
+  const clean = name?.trim();
+  if (clean) return clean;
+  return num === undefined ? 'Someone' : `Person ${num}`;
+}
+
+/** "3 · Barack Obama" for a contact-sheet tile; "3" when unnamed (the sheet's caption says the rest). */
+export function tileLabel(num: number, name: string | null): string {
+  const clean = name?.trim();
+  return clean ? `${num} · ${clean}` : `Person ${num}`;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** The status message while an album runs. */
+export function progressText(processed: number, total: number): string {
+  return `Processing ${Math.min(processed, total)}/${total} ${total === 1 ? 'photo' : 'photos'}…`;
+}
+
+export function receivedText(count: number): string {
+  return `Got ${plural(count, 'photo')}. Downloading…`;
+}
+
+export function doneText(photos: number, people: number, failures: number): string {
+  const parts = [`Done: ${plural(photos, 'photo')}`, plural(people, 'person', 'people')];
+  if (failures > 0) parts.push(`${failures} could not be read`);
+  return `${parts.join(', ')}.`;
+}
+
+/** Natural order of album photo names: "photo 2" before "photo 10". */
+export function byName(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
+/**
+ * "Who appears in which photo": one line per person of the album with the chat-wide number (the one
+ * /name, /merge and /forget take), then the photos with no known face. HTML, one string per message.
+ */
+export function whoAppearsText(
+  result: AlbumResult,
+  numbers: ReadonlyMap<string, number>,
+  limit = TELEGRAM_CAPTION_LIMIT,
+): string[] {
+  const people = [...result.people].sort(
+    (a, b) => (numbers.get(a.id) ?? Infinity) - (numbers.get(b.id) ?? Infinity),
+  );
+  // Each line is a block of plain text with its markup added by `render`, so that a line too long
+  // for one message is split between photo names, never inside a tag.
+  const blocks: Block[] = [
+    {
+      text: people.length === 0 ? 'No faces found in this album.' : 'Who is in which photo',
+      render: (s) => (people.length === 0 ? escapeHtml(s) : `<b>${escapeHtml(s)}</b>`),
+    },
+  ];
+  for (const person of people) {
+    const num = numbers.get(person.id);
+    const head = `${num ?? '?'}. <b>${escapeHtml(personLabel(num, person.name))}</b>: `;
+    blocks.push({ text: [...person.photos].sort(byName).join(', '), render: (s) => head + escapeHtml(s) });
+  }
+  const faceless = result.photos
+    .filter((p) => !p.faces.some((f) => f.personId !== null))
+    .map((p) => p.path)
+    .sort(byName);
+  if (faceless.length > 0) {
+    blocks.push({ text: faceless.join(', '), render: (s) => `Nobody recognised: ${escapeHtml(s)}` });
+  }
+  if (people.length > 0) {
+    blocks.push({ text: 'Name someone with /name 1 Anna.', render: (s) => escapeHtml(s) });
+  }
+  return packMessages(blocks, limit, '\n');
+}
+
+type Block = { readonly text: string; readonly render: (plain: string) => string };
+
+/** What each failure code means to the person who sent the photo. */
+const FAILURE_REASON: Readonly<Record<string, string>> = {
+  CORRUPT_IMAGE: 'the file is damaged or not an image',
+  UNSUPPORTED_FORMAT: 'this image format is not supported',
+  EMPTY_FILE: 'the file is empty',
+  TOO_MANY_PIXELS: 'the image is too large to process',
+  FILE_TOO_LARGE: 'the file is over the 20 MB download limit for bots',
+  DOWNLOAD_FAILED: 'Telegram did not let me download it',
+};
+
+export function failureReason(failure: Pick<AlbumFailure, 'code' | 'message'>): string {
+  return FAILURE_REASON[failure.code] ?? failure.message;
+}
+
+/** "Could not read 2 photos:" with one line per photo and its reason; [] when nothing failed. */
+export function failuresText(failures: readonly AlbumFailure[]): string[] {
+  if (failures.length === 0) return [];
+  const blocks: Block[] = [
+    { text: `Could not read ${plural(failures.length, 'photo')}`, render: (s) => `<b>${escapeHtml(s)}</b>` },
+  ];
+  for (const f of [...failures].sort((x, y) => byName(x.path, y.path))) {
+    blocks.push({
+      text: `${f.path}: ${failureReason(f)} (${f.code})`,
+      render: (s) => `• ${escapeHtml(s)}`,
+    });
+  }
+  return packMessages(blocks, TELEGRAM_TEXT_LIMIT, '\n');
+}
+
+/** "12.3 MB": megabytes as Telegram shows them (MiB). */
+export function megabytes(bytes: number): string {
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+export function tooLargeText(name: string, bytes: number, limitBytes: number): string {
+  return (
+    `<b>${escapeHtml(name)}</b> is ${megabytes(bytes)}; bots can only download files up to ` +
+    `${megabytes(limitBytes).replace('.0', '')}. Send it as a photo (Telegram compresses it) or a smaller copy.`
+  );
+}
+
+/** The answer to a selfie, without the photos themselves (they follow as a media group). */
+export function selfieText(outcome: SelfieOutcome, num: number | undefined, shown: number): string {
+  switch (outcome.status) {
+    case 'found': {
+      const who = outcome.person ? personLabel(num, outcome.person.name) : 'This person';
+      const count = outcome.photos.length;
+      const more = count > shown ? ` Here are the best ${shown}.` : '';
+      return `Found <b>${escapeHtml(who)}</b> in ${plural(count, 'photo')}.${more}`;
+    }
+    case 'no-match':
+      return 'No match: nobody in this chat’s photos looks like the person in that selfie.';
+    case 'no-face':
+      return 'I could not find a face in that photo. Send a selfie with the face clearly visible.';
+    case 'several-faces':
+      return `That photo shows ${outcome.faces} faces. Send one with just the person you are looking for.`;
+    case 'poor-quality':
+      return `The face is too hard to read (${escapeHtml(outcome.reasons.join(', ') || 'low quality')}). Try a sharper, frontal selfie.`;
+  }
+}
+
+/** The people list under the contact sheet. */
+export function peopleText(people: readonly PersonSummary[]): string[] {
+  if (people.length === 0) return ['No people yet. Send an album of photos and I will find the faces.'];
+  const blocks: Block[] = people.map((p, i) => {
+    const head = `${i + 1}. <b>${escapeHtml(personLabel(i + 1, p.name))}</b>: `;
+    return { text: plural(p.photoCount, 'photo'), render: (s) => head + escapeHtml(s) };
+  });
+  blocks.push({
+    text: '/name 1 Anna names someone, /merge 2 1 joins two people, /find looks for someone.',
+    render: (s) => escapeHtml(s),
+  });
+  return packMessages(blocks, TELEGRAM_CAPTION_LIMIT, '\n');
+}

@@ -1,0 +1,11 @@
+import type { BotSettings, TelegramBotDeps } from './deps.js';
+import type { Downloader } from './files.js';
+
+/** What every feature composer is built with. */
+export interface FeatureKit {
+  readonly deps: TelegramBotDeps;
+  readonly settings: BotSettings;
+  readonly download: Downloader;
+  /** Aborted when the bot shuts down: long waits (album progress) stop early. */
+  readonly signal: AbortSignal;
+}

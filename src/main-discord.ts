@@ -1,0 +1,189 @@
+/**
+ * Entry point of the Discord bot: `node dist/main-discord.js` (or `faceblog discord`). Reads the
+ * environment, opens the stores and the services (albums run on the queue workers of `faceblog worker`),
+ * registers the slash commands, logs in and answers until SIGTERM or SIGINT.
+ *
+ * Environment: DISCORD_TOKEN, DISCORD_APPLICATION_ID (required); DISCORD_GUILD_ID (register the commands
+ * in one server, where they appear at once), DISCORD_WATCH_CHANNELS (comma-separated channel ids whose
+ * image messages are albums), DISCORD_API_BASE (REST base URL, for tests); REDIS_URL,
+ * FACEBLOG_QUEUE_PREFIX and the stores of src/app/worker-config.ts; FACEBLOG_DATA_DIR and the model and
+ * Anthropic settings of src/config.ts.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { z } from 'zod';
+
+import { AnthropicWriter } from './adapters/anthropic-writer.js';
+import { createServices, createStores } from './app/create-app.js';
+import { parseWorkerConfig } from './app/worker-config.js';
+import { createDiscordBot } from './bots/discord/create-client.js';
+import { defaultMirror } from './cli/load-models.js';
+import { parseConfig } from './config.js';
+import { AppError, describeError, ErrorCode } from './core/errors.js';
+import { parseManifest } from './core/manifest.js';
+import { resolveRuntimePack } from './models/select-pack.js';
+import { createAnalyzerPool } from './runtime/analyzer-pool.js';
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** Replies in progress get this long to finish on shutdown (Docker's stop grace period is 10 s). */
+const SHUTDOWN_GRACE_MS = 8000;
+
+const snowflake = z.string().regex(/^\d{1,20}$/);
+const envSchema = z.object({
+  DISCORD_TOKEN: z.string().min(1),
+  DISCORD_APPLICATION_ID: snowflake,
+  DISCORD_GUILD_ID: snowflake.optional(),
+  DISCORD_WATCH_CHANNELS: z
+    .string()
+    .regex(/^\d{1,20}(\s*,\s*\d{1,20})*$/)
+    .optional(),
+  DISCORD_API_BASE: z.url().optional(),
+});
+
+export interface DiscordConfig {
+  readonly token: string;
+  readonly applicationId: string;
+  readonly guildId: string | null;
+  readonly watchChannels: ReadonlySet<string>;
+  readonly apiBase: string | null;
+}
+
+export function parseDiscordConfig(env: Readonly<Record<string, string | undefined>>): DiscordConfig {
+  // Empty variables (as compose files often leave them) mean "not set".
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    // Name the variables, never echo their values (the token is a secret).
+    const names = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ');
+    throw new AppError(ErrorCode.BadConfig, `missing or invalid environment variables: ${names}`);
+  }
+  const e = parsed.data;
+  return {
+    token: e.DISCORD_TOKEN,
+    applicationId: e.DISCORD_APPLICATION_ID,
+    guildId: e.DISCORD_GUILD_ID ?? null,
+    watchChannels: new Set(
+      (e.DISCORD_WATCH_CHANNELS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+    apiBase: e.DISCORD_API_BASE ?? null,
+  };
+}
+
+/** Starts the bot; resolves with a function that stops it (replies in progress finish first). */
+export async function runDiscordBot(
+  env: Readonly<Record<string, string | undefined>>,
+  log: (line: string) => void,
+): Promise<() => Promise<void>> {
+  const discord = parseDiscordConfig(env);
+  const config = parseConfig(env, packageRoot);
+  const workerConfig = parseWorkerConfig(env);
+  const manifest = parseManifest(
+    JSON.parse(await readFile(path.join(packageRoot, 'models', 'manifest.json'), 'utf8')) as unknown,
+  );
+  const { pack, modelsDir } = await resolveRuntimePack({
+    manifest,
+    modelsDir: config.modelsDir,
+    mirrorDir: config.modelMirror ?? defaultMirror(packageRoot),
+    packEnv: config.modelPack,
+    log,
+  });
+  const stores = createStores(workerConfig, config.dataDir, pack.dim);
+  await stores.metadata.migrate();
+  // Selfies for /find are analyzed here, in one thread off the event loop; albums go to the workers.
+  const analyzer = await createAnalyzerPool({ threads: 1, pack, modelsDir });
+  const services = createServices({
+    redisUrl: workerConfig.redisUrl,
+    prefix: workerConfig.queuePrefix,
+    stores,
+    pack,
+    analyzer,
+  });
+  const bot = createDiscordBot(
+    {
+      services,
+      blobs: stores.blobs,
+      async latestAlbum(tenant) {
+        const [latest] = await stores.metadata.listAlbums(tenant, { limit: 1 });
+        return latest?.id ?? null;
+      },
+      ...(config.anthropic
+        ? {
+            writer: new AnthropicWriter({
+              ...config.anthropic,
+              baseURL: config.anthropic.baseURL ?? undefined,
+            }),
+          }
+        : {}),
+      log,
+    },
+    { ...(discord.apiBase ? { api: discord.apiBase } : {}), watchChannels: discord.watchChannels },
+  );
+  const closeAll = async () => {
+    await bot.client.destroy();
+    await services.close();
+    await analyzer.close();
+    await stores.close();
+  };
+  try {
+    bot.client.rest.setToken(discord.token);
+    await bot.registerCommands(discord.applicationId, discord.guildId ?? undefined);
+    await bot.client.login(discord.token);
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+  log(
+    `faceblog discord: ${bot.commands.length} commands${discord.guildId ? ` in guild ${discord.guildId}` : ''}, ` +
+      `${discord.watchChannels.size} watched channel(s), pack ${pack.name}, prefix ${workerConfig.queuePrefix}`,
+  );
+  return async () => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      bot.idle(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, SHUTDOWN_GRACE_MS);
+      }),
+    ]);
+    clearTimeout(timer);
+    await closeAll();
+  };
+}
+
+/** Runs the bot until SIGTERM or SIGINT; resolves with the exit code. */
+export async function runDiscordBotUntilSignal(
+  env: Readonly<Record<string, string | undefined>>,
+  log: (line: string) => void,
+): Promise<number> {
+  const stop = await runDiscordBot(env, log);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve).once('SIGINT', resolve);
+  });
+  log(`faceblog discord: ${signal}, finishing replies in progress`);
+  try {
+    await stop();
+    return 0;
+  } catch (error) {
+    log(`faceblog discord: shutdown failed: ${describeError(error).message}`);
+    return 1;
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const log = (line: string) => {
+    process.stderr.write(`${line}\n`);
+  };
+  // Exit explicitly: a client a dependency forgot to close must not keep a stopped bot alive.
+  runDiscordBotUntilSignal(process.env, log).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const { code, message } = describeError(error);
+      log(`faceblog discord: ${code}: ${message}`);
+      process.exit(1);
+    },
+  );
+}
