@@ -3,7 +3,7 @@
  * decoding and model inference alone, so the cost of our own code (letterbox, decoding outputs, warps,
  * quality, grouping) is visible.
  *
- *   npx tsx bench/pipeline.ts [--photos 16] [--threads <cores>] [--rounds 2]
+ *   npx tsx bench/pipeline.ts [--photos 16] [--threads <cores>] [--rounds 2] [--mode serial|pool|both]
  */
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -12,25 +12,30 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 
 import type { Tensor, TensorModel } from '../src/ports/tensor-model.js';
+import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 
+import { resolvePack } from '../src/core/manifest.js';
 import { inProcessAnalyzer } from '../src/pipeline/analyze-photo.js';
 import type { PackModels } from '../src/ports/pack-models.js';
 import { createAnalyzerPool } from '../src/runtime/analyzer-pool.js';
 import { analyzeAlbum } from '../src/services/analyze-album.js';
 import { fixture, repoRoot } from '../test/support/fixtures.js';
-import { loadTestPack, testModelsDir } from '../test/support/models.js';
+import { loadManifest, loadTestPack, testModelsDir } from '../test/support/models.js';
 
 const { values } = parseArgs({
   options: {
     photos: { type: 'string', default: '16' },
     threads: { type: 'string', default: String(availableParallelism()) },
     rounds: { type: 'string', default: '2' },
+    mode: { type: 'string', default: 'both' },
   },
 });
 const PHOTOS = Number(values.photos);
 const THREADS = Number(values.threads);
 const ROUNDS = Number(values.rounds);
+const MODE = values.mode;
 
 /** Group photos with 2–8 faces; upscaled to 4000×3000 like a phone's 12 MP JPEG at quality 90. */
 const SOURCES = [
@@ -104,27 +109,22 @@ function instrument(models: PackModels) {
   return { wrapped, det, rec };
 }
 
-async function main(): Promise<void> {
-  const photos = await makePhotos();
-  const inputs = photos.map((p) => ({ path: p.path, read: () => Promise.resolve(p.bytes) }));
-  const base = await loadTestPack();
-  console.log(
-    `pack ${base.pack.name}: ${photos.length} photos of 4000×3000 (12 MP), ${THREADS} threads, ${ROUNDS} rounds`,
-  );
-  // Warm-up: first runs allocate onnxruntime arenas and load libvips codecs.
-  await analyzeAlbum(inputs.slice(0, 2), inProcessAnalyzer(base), { concurrency: 1 });
+type Inputs = Array<{ path: string; read: () => Promise<Uint8Array> }>;
 
-  // 1. One photo at a time: where the time goes, and how much of it is ours.
+/** One photo at a time, in this thread: where the time goes, and how much of it is ours. */
+async function serialBreakdown(inputs: Inputs): Promise<number> {
+  const base = await loadTestPack();
+  // Warm-up: first runs allocate onnxruntime buffers and load libvips codecs.
+  await analyzeAlbum(inputs.slice(0, 2), inProcessAnalyzer(base), { concurrency: 1 });
   const serial = instrument(base);
-  let t = performance.now();
+  const t = performance.now();
   const one = await analyzeAlbum(inputs, inProcessAnalyzer(serial.wrapped), { concurrency: 1 });
   const serialMs = performance.now() - t;
   const faces = one.result.photos.reduce((n, p) => n + p.faces.length, 0);
   const st = one.timings;
   const decodeMs = (st.decode ?? 0) + (st.crops ?? 0);
-  const inferMs = serial.det.ms + serial.rec.ms;
-  const boundMs = decodeMs + inferMs;
-  const per = (ms: number) => (ms / photos.length).toFixed(1).padStart(7);
+  const boundMs = decodeMs + serial.det.ms + serial.rec.ms;
+  const per = (ms: number) => (ms / inputs.length).toFixed(1).padStart(7);
   console.log(`\nserial run: ${faces} faces, ${one.result.people.length} people`);
   console.log(`  stage (ms per photo)         wall   of which decode/inference`);
   console.log(`  decode (header + 1/n scale) ${per(st.decode ?? 0)}`);
@@ -140,29 +140,57 @@ async function main(): Promise<void> {
   console.log(
     `  decode + inference alone: ${per(boundMs)} ms/photo → our code adds ${(((serialMs - boundMs) / boundMs) * 100).toFixed(1)} %`,
   );
+  console.log(`  serial bound: ${((inputs.length * 1000) / boundMs).toFixed(2)} photos/s on one core`);
+  console.log(`  peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+  return boundMs;
+}
 
-  const serialRss = process.resourceUsage().maxRSS / 1024;
-
-  // 2. Throughput: the pool the CLI uses, one worker thread per core, two photos in flight per thread.
-  const pool = await createAnalyzerPool({ pack: base.pack, modelsDir: testModelsDir(), threads: THREADS });
+/** The pool the CLI uses: one worker thread per core, two photos in flight per thread. */
+async function poolThroughput(inputs: Inputs): Promise<void> {
+  const manifest = await loadManifest();
+  const pool = await createAnalyzerPool({
+    pack: resolvePack(manifest, 'local'),
+    modelsDir: testModelsDir(),
+    threads: THREADS,
+  });
   await analyzeAlbum(inputs.slice(0, THREADS * 2), pool, { concurrency: THREADS * 2 });
   let best = Infinity;
   for (let r = 0; r < ROUNDS; r++) {
-    t = performance.now();
+    const t = performance.now();
     await analyzeAlbum(inputs, pool, { concurrency: THREADS * 2 });
     best = Math.min(best, performance.now() - t);
   }
   await pool.close();
-  const rss = process.resourceUsage().maxRSS / 1024;
   console.log(
-    `\nthroughput (${THREADS} threads, best of ${ROUNDS}): ${((photos.length * 1000) / best).toFixed(2)} photos/s`,
+    `\nthroughput (${THREADS} threads, best of ${ROUNDS}): ${((inputs.length * 1000) / best).toFixed(2)} photos/s`,
   );
   console.log(
-    `serial bound (decode + inference, one at a time): ${((photos.length * 1000) / boundMs).toFixed(2)} photos/s`,
+    `  peak RSS of the process (main thread + ${THREADS} model threads): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
   );
+}
+
+async function main(): Promise<void> {
+  const photos = await makePhotos();
+  const inputs: Inputs = photos.map((p) => ({ path: p.path, read: () => Promise.resolve(p.bytes) }));
   console.log(
-    `peak RSS: ${serialRss.toFixed(0)} MB in-process serial run, ${rss.toFixed(0)} MB with the pool`,
+    `pack local: ${photos.length} photos of 4000×3000 (12 MP), ${THREADS} threads, ${ROUNDS} rounds`,
   );
+  if (MODE === 'serial') await serialBreakdown(inputs);
+  else if (MODE === 'pool') await poolThroughput(inputs);
+  else {
+    // Each part in its own process, so that peak RSS is its own.
+    for (const mode of ['serial', 'pool']) {
+      const out = spawnSync(
+        process.execPath,
+        [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2), '--mode', mode],
+        {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
+      process.stdout.write(out.stdout.split('\n').slice(1).join('\n'));
+    }
+  }
 }
 
 await main();

@@ -49,7 +49,6 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: limits.maxJsonBytes,
     // Request ids in logs and problem `instance`s; a proxy's X-Request-Id is kept.
     requestIdHeader: 'x-request-id',
-    disableRequestLogging: false,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   const openapi = createOpenApiCollector({
@@ -59,6 +58,8 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       'Photos in, people and searchable faces out. Every call is scoped to the tenant of its API key.',
   });
   app.addHook('onRoute', openapi.onRoute);
+  // Bodies are JSON or multipart; anything else (Fastify also parses text/plain) is a 415.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('tenant', '');
 
   await app.register(multipart, {

@@ -91,7 +91,7 @@ export function toProblem(error: unknown, instance?: string): Problem {
   if (isAppError(error)) {
     const refusal = error.context.importRefusal;
     if (typeof refusal === 'string') {
-      return problem('IMPORT_REFUSED', error.message, { ...at, reason: refusal, code: error.code });
+      return problem('IMPORT_REFUSED', error.message, { ...at, reason: refusal });
     }
     if (INPUT_CODES.has(error.code)) return problem('BAD_INPUT', error.message, { ...at, code: error.code });
     if (error.code === 'IO_ERROR') {

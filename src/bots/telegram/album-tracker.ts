@@ -48,6 +48,7 @@ export async function trackAlbum(o: TrackOptions): Promise<AlbumProgressView | n
     processed = Math.max(processed, p.done);
     edit(progressText(processed, o.total));
   });
+  edit(progressText(0, o.total), true);
   const until = Date.now() + o.settings.albumTimeoutMs;
   try {
     while (!o.signal.aborted && Date.now() < until) {

@@ -11,7 +11,7 @@ import { telegramTenant } from '../../../core/keys.js';
 import type { PhotoUpload } from '../../../services/photo-service.js';
 import { sendAlbumReplies } from '../album-replies.js';
 import { trackAlbum } from '../album-tracker.js';
-import { doneText, failuresText, progressText, receivedText, tooLargeText } from '../format.js';
+import { doneText, failuresText, receivedText, tooLargeText } from '../format.js';
 import { BOT_API_DOWNLOAD_LIMIT, type IncomingMedia, isTooLarge, mediaOf } from '../files.js';
 import type { FeatureKit } from '../kit.js';
 import { MediaGroupCollector } from '../media-group.js';
@@ -114,7 +114,6 @@ async function processAlbum(api: Api, unsorted: readonly AlbumItem[], kit: Featu
     ready,
     first.mediaGroupId ? { albumId: `mg${first.mediaGroupId.replace(/[^A-Za-z0-9_-]/g, '')}` } : {},
   );
-  await setStatus(progressText(0, submitted.photoCount));
   const final = await trackAlbum({
     api,
     chatId,

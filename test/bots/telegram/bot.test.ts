@@ -1,0 +1,263 @@
+/**
+ * The bot's handlers through grammY itself: `new Bot(token, { botInfo })` + handleUpdate, with the Bot
+ * API calls captured by a transformer and the services replaced at their interfaces. The whole flow
+ * on the real services, Redis and models is in test/e2e/telegram.
+ */
+import type { Update, UserFromGetMe } from 'grammy/types';
+import { describe, expect, it, vi } from 'vitest';
+
+import { parseTelegramConfig } from '../../../src/bots/telegram/config.js';
+import { createTelegramBot } from '../../../src/bots/telegram/create-bot.js';
+import type { TelegramBotDeps } from '../../../src/bots/telegram/deps.js';
+import { MediaGroupCollector } from '../../../src/bots/telegram/media-group.js';
+import { AppError, ErrorCode } from '../../../src/core/errors.js';
+import type { PersonSummary } from '../../../src/services/people-service.js';
+
+const TOKEN = '123:test-token-abcdefgh';
+const botInfo = (canRead: boolean): UserFromGetMe => ({
+  id: 123,
+  is_bot: true,
+  first_name: 'Faceblog',
+  username: 'faceblog_bot',
+  can_join_groups: true,
+  can_read_all_group_messages: canRead,
+  supports_inline_queries: false,
+  can_connect_to_business: false,
+  has_main_web_app: false,
+});
+const GROUP = { id: -100777, type: 'supergroup' as const, title: 'Trip' };
+const PRIVATE = { id: 42, type: 'private' as const, first_name: 'Ann' };
+const ANN = { id: 42, is_bot: false, first_name: 'Ann' };
+
+interface Sent {
+  method: string;
+  payload: Record<string, unknown>;
+}
+
+function setup(opts: { canRead?: boolean; member?: string; people?: PersonSummary[] } = {}) {
+  const people = opts.people ?? [
+    { id: 'pa', name: null, faceCount: 3, photoCount: 3, coverKey: null },
+    { id: 'pb', name: null, faceCount: 2, photoCount: 2, coverKey: null },
+  ];
+  const deps = {
+    photos: { submitAlbum: vi.fn(), albumStatus: vi.fn(), albumResult: vi.fn() },
+    people: {
+      listPeople: vi.fn(() => Promise.resolve(people)),
+      namePerson: vi.fn((_t: string, id: string) => Promise.resolve(id)),
+      mergePeople: vi.fn(),
+    },
+    search: { findBySelfie: vi.fn() },
+    privacy: { forgetPerson: vi.fn(), forgetTenant: vi.fn(() => Promise.resolve()) },
+    albums: { latestAlbumId: vi.fn(() => Promise.resolve(null)), stats: vi.fn() },
+    blobs: { get: vi.fn(() => Promise.resolve(null)) },
+    watchProgress: () => () => undefined,
+    writer: null,
+    log: vi.fn(),
+  } satisfies TelegramBotDeps;
+  const { bot } = createTelegramBot(deps, {
+    token: TOKEN,
+    apiRoot: 'http://127.0.0.1:9',
+    throttle: false,
+    botInfo: botInfo(opts.canRead ?? false),
+    download: () => Promise.resolve(new Uint8Array([1])),
+  });
+  const sent: Sent[] = [];
+  let messageId = 100;
+  bot.api.config.use((_prev, method, payload) => {
+    sent.push({ method, payload: payload as Record<string, unknown> });
+    const result =
+      method === 'getChatMember'
+        ? { status: opts.member ?? 'member', user: ANN }
+        : method.startsWith('send')
+          ? { message_id: ++messageId, date: 0, chat: GROUP }
+          : true;
+    return Promise.resolve({ ok: true, result } as never);
+  });
+  let updateId = 1;
+  const message = (chat: typeof GROUP | typeof PRIVATE, fields: Record<string, unknown>): Update =>
+    ({ update_id: updateId++, message: { message_id: updateId, date: 0, chat, from: ANN, ...fields } }) as Update;
+  const command = (chat: typeof GROUP | typeof PRIVATE, text: string): Update => {
+    const length = text.split(' ')[0]?.length ?? 0;
+    return message(chat, { text, entities: [{ type: 'bot_command', offset: 0, length }] });
+  };
+  const texts = () => sent.filter((s) => s.method.startsWith('send')).map((s) => String(s.payload.text));
+  return { bot, deps, sent, texts, message, command, nextId: () => updateId++ };
+}
+
+describe('the Telegram bot', () => {
+  it('explains privacy mode in a group where it cannot see photos', async () => {
+    const t = setup({ canRead: false });
+    await t.bot.handleUpdate(t.command(GROUP, '/help'));
+    expect(t.texts()[0]).toContain('/setprivacy');
+    const open = setup({ canRead: true });
+    await open.bot.handleUpdate(open.command(GROUP, '/help'));
+    await open.bot.handleUpdate(open.command(PRIVATE, '/start'));
+    expect(open.texts().some((s) => s.includes('/setprivacy'))).toBe(false);
+  });
+
+  it('says hello with the privacy explanation when added to a group', async () => {
+    const t = setup({ canRead: false });
+    await t.bot.handleUpdate({
+      update_id: 1,
+      my_chat_member: {
+        chat: GROUP,
+        from: ANN,
+        date: 0,
+        old_chat_member: { status: 'left', user: botInfo(false) },
+        new_chat_member: { status: 'member', user: botInfo(false) },
+      },
+    } as Update);
+    expect(t.texts()[0]).toMatch(/Send me a photo album[\s\S]*BotFather/);
+  });
+
+  it('names a person by chat number and escapes the name', async () => {
+    const t = setup();
+    await t.bot.handleUpdate(t.command(GROUP, '/name 2 <Bo> & Co'));
+    expect(t.deps.people.namePerson).toHaveBeenCalledWith('tg--100777', 'pb', '<Bo> & Co');
+    expect(t.texts()).toEqual(['Person 2 is now <b>&lt;Bo&gt; &amp; Co</b>.']);
+    await t.bot.handleUpdate(t.command(GROUP, '/name'));
+    await t.bot.handleUpdate(t.command(GROUP, '/name 9 Zed'));
+    expect(t.texts().slice(1)).toEqual([
+      'Usage: /name <number> <name>, e.g. /name 2 Anna. /people shows the numbers.',
+      'There is no person 9 here. /people shows the numbers.',
+    ]);
+  });
+
+  it('shows input errors from the services and apologises for the rest', async () => {
+    const t = setup();
+    t.deps.people.namePerson.mockRejectedValueOnce(
+      new AppError(ErrorCode.BadArguments, 'a name has 1..64 characters'),
+    );
+    await t.bot.handleUpdate(t.command(GROUP, '/name 1 x'));
+    t.deps.people.namePerson.mockRejectedValueOnce(new Error('disk on fire at /var/lib/x'));
+    await t.bot.handleUpdate(t.command(GROUP, '/name 1 y'));
+    expect(t.texts()).toEqual([
+      'Sorry: a name has 1..64 characters.',
+      'Sorry, something went wrong on my side. Please try again in a moment.',
+    ]);
+    expect(t.deps.log).toHaveBeenCalledWith(expect.stringContaining('disk on fire'));
+  });
+
+  it('keeps /forget and /merge for group admins, asks before forgetting, and rechecks the button', async () => {
+    const member = setup({ member: 'member' });
+    await member.bot.handleUpdate(member.command(GROUP, '/forget all'));
+    await member.bot.handleUpdate(member.command(GROUP, '/merge 1 2'));
+    expect(member.texts()).toEqual(['Only the group’s admins can do that.', 'Only the group’s admins can do that.']);
+    await member.bot.handleUpdate({
+      update_id: member.nextId(),
+      callback_query: {
+        id: 'cb1',
+        from: ANN,
+        chat_instance: 'x',
+        data: 'forget:all',
+        message: { message_id: 5, date: 0, chat: GROUP, text: 'Forget everything?' },
+      },
+    } as Update);
+    expect(member.sent.at(-1)).toMatchObject({
+      method: 'answerCallbackQuery',
+      payload: { show_alert: true, text: 'Only the group’s admins can do that.' },
+    });
+    expect(member.deps.privacy.forgetTenant).not.toHaveBeenCalled();
+
+    const admin = setup({ member: 'administrator' });
+    await admin.bot.handleUpdate(admin.command(GROUP, '/forget 2'));
+    const ask = admin.sent.find((s) => s.method === 'sendMessage');
+    expect(ask?.payload.text).toBe('Forget <b>Person 2</b>? Their 2 faces are deleted; the photos stay.');
+    expect(ask?.payload.reply_markup).toEqual({
+      inline_keyboard: [
+        [
+          { text: 'Forget Person 2', callback_data: 'forget:p:pb' },
+          { text: 'Cancel', callback_data: 'forget:cancel' },
+        ],
+      ],
+    });
+  });
+
+  it('lets anyone forget in a private chat without asking Telegram who is admin', async () => {
+    const t = setup({ member: 'member' });
+    await t.bot.handleUpdate(t.command(PRIVATE, '/forget'));
+    expect(t.sent.map((s) => s.method)).toEqual(['sendMessage']);
+    expect(t.texts()[0]).toMatch(/^Forget <b>everything<\/b>/);
+  });
+
+  it('answers files over 20 MB and non-image files', async () => {
+    const t = setup();
+    await t.bot.handleUpdate(
+      t.message(PRIVATE, {
+        document: { file_id: 'f', file_unique_id: 'u', file_name: 'big.heic', mime_type: 'image/heic', file_size: 21 * 1024 * 1024 },
+      }),
+    );
+    await t.bot.handleUpdate(
+      t.message(PRIVATE, {
+        document: { file_id: 'g', file_unique_id: 'v', file_name: 'notes.pdf', mime_type: 'application/pdf', file_size: 10 },
+      }),
+    );
+    expect(t.texts()).toEqual([
+      expect.stringMatching(/^<b>big\.heic<\/b> is 21\.0 MB; bots can only download files up to 20 MB/),
+      'I only read photos and image files (JPEG, PNG, WebP, HEIC).',
+    ]);
+    expect(t.deps.photos.submitAlbum).not.toHaveBeenCalled();
+  });
+});
+
+describe('collecting an album', () => {
+  it('hands over the items of one key together, keys apart, and a full group at once', async () => {
+    const groups: [string, number[]][] = [];
+    const collector = new MediaGroupCollector<number>(
+      { debounceMs: 50, maxItems: 3 },
+      (key, items) => {
+        groups.push([key, items]);
+        return Promise.resolve();
+      },
+      () => undefined,
+    );
+    collector.add('a', 1);
+    collector.add('b', 10);
+    collector.add('a', 2);
+    collector.add('c', 1);
+    collector.add('c', 2);
+    collector.add('c', 3);
+    expect(groups).toEqual([['c', [1, 2, 3]]]);
+    await collector.drain();
+    expect(groups).toEqual([
+      ['c', [1, 2, 3]],
+      ['a', [1, 2]],
+      ['b', [10]],
+    ]);
+    expect(collector.pending).toBe(0);
+  });
+});
+
+describe('configuration', () => {
+  const token = '123456:ABCDEFGHIJKLMNOPQRSTUV';
+  it('reads the Telegram variables with defaults', () => {
+    expect(parseTelegramConfig({ TELEGRAM_BOT_TOKEN: token })).toEqual({
+      token,
+      apiRoot: 'https://api.telegram.org',
+      webhookUrl: null,
+      webhookPort: 8080,
+      webhookSecret: null,
+      throttle: true,
+      albumDebounceMs: 1500,
+    });
+    expect(
+      parseTelegramConfig({
+        TELEGRAM_BOT_TOKEN: token,
+        TELEGRAM_API_ROOT: 'http://127.0.0.1:8081/',
+        TELEGRAM_WEBHOOK_URL: 'https://bot.example.org/tg',
+        TELEGRAM_WEBHOOK_SECRET: 's3cret',
+        TELEGRAM_THROTTLE: 'off',
+      }),
+    ).toMatchObject({ apiRoot: 'http://127.0.0.1:8081', webhookUrl: 'https://bot.example.org/tg', throttle: false });
+  });
+
+  it('names a bad variable without echoing a secret', () => {
+    expect(() => parseTelegramConfig({})).toThrow(/TELEGRAM_BOT_TOKEN is not set/);
+    expect(() => parseTelegramConfig({ TELEGRAM_BOT_TOKEN: 'nope-secret' })).toThrow(
+      /^invalid environment variables: TELEGRAM_BOT_TOKEN$/,
+    );
+    expect(() => parseTelegramConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_URL: 'http://x.org' })).toThrow(
+      /TELEGRAM_WEBHOOK_URL/,
+    );
+  });
+});
