@@ -17,6 +17,8 @@ Usage:
   faceblog album <dir> --out <dir> [--threads N]       faces, people and a blog for a folder of photos
   faceblog faces <image...> --json                      faces with boxes, landmarks, quality, embeddings
   faceblog worker                                       run the photo and album queues until SIGTERM/SIGINT
+  faceblog serve                                        HTTP API (docs/http-api.md) until SIGTERM/SIGINT
+  faceblog api-key create <tenant> [label] | list [tenant] | revoke <id>
   faceblog help
 
 Environment: FACEBLOG_MODEL_PACK, FACEBLOG_MODEL_MIRROR, FACEBLOG_MODELS_DIR, FACEBLOG_DATA_DIR, FACEBLOG_OFFLINE,
@@ -89,6 +91,15 @@ async function main(argv: readonly string[]): Promise<number> {
       const { runWorkerUntilSignal } = await import('./main-worker.js');
       // Exit explicitly once stopped, as src/main-worker.ts does: nothing left open may keep it alive.
       return process.exit(await runWorkerUntilSignal(process.env, log));
+    }
+    case 'serve': {
+      // Loaded here: keeps Fastify out of the other commands.
+      const { runServeUntilSignal } = await import('./main-serve.js');
+      return process.exit(await runServeUntilSignal(process.env, log));
+    }
+    case 'api-key': {
+      const { runApiKeyCommand } = await import('./http/api-keys.js');
+      return runApiKeyCommand(rest, config.dataDir, (line) => process.stdout.write(`${line}\n`));
     }
     default:
       throw usage(`unknown command "${command}"\n\n${USAGE}`);

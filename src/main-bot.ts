@@ -102,11 +102,17 @@ export async function runBot(
       allowed_updates,
       ...(secret ? { secret_token: secret } : {}),
     });
-    log(`faceblog bot: @${bot.botInfo.username} on webhook ${new URL(telegram.webhookUrl).host}, port ${telegram.webhookPort}`);
+    log(
+      `faceblog bot: @${bot.botInfo.username} on webhook ${new URL(telegram.webhookUrl).host}, port ${telegram.webhookPort}`,
+    );
   } else {
     polling = bot.start({ allowed_updates, onStart: () => undefined });
-    polling.catch((error: unknown) => log(`faceblog bot: polling stopped: ${describeError(error).message}`));
-    log(`faceblog bot: @${bot.botInfo.username} polling, pack ${pack.name}, prefix ${workerConfig.queuePrefix}`);
+    polling.catch((error: unknown) => {
+      log(`faceblog bot: polling stopped: ${describeError(error).message}`);
+    });
+    log(
+      `faceblog bot: @${bot.botInfo.username} polling, pack ${pack.name}, prefix ${workerConfig.queuePrefix}`,
+    );
   }
 
   return async () => {
@@ -115,7 +121,14 @@ export async function runBot(
       await bot.stop();
       await polling.catch(() => undefined);
     }
-    if (server) await new Promise<void>((resolve) => server?.close(() => resolve()));
+    if (server) {
+      const open = server;
+      await new Promise<void>((resolve) =>
+        open.close(() => {
+          resolve();
+        }),
+      );
+    }
     await drain(SHUTDOWN_GRACE_MS);
     await services.close();
     await analyzer.close();

@@ -160,8 +160,15 @@ export async function runDiscordBotUntilSignal(
   log: (line: string) => void,
 ): Promise<number> {
   const stop = await runDiscordBot(env, log);
+  const ignore = () => undefined;
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', resolve).once('SIGINT', resolve);
+    const onSignal = (received: NodeJS.Signals) => {
+      process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+      // A second Ctrl-C during the stop is ignored: the grace period already bounds it.
+      process.on('SIGTERM', ignore).on('SIGINT', ignore);
+      resolve(received);
+    };
+    process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
   });
   log(`faceblog discord: ${signal}, finishing replies in progress`);
   try {
@@ -170,6 +177,8 @@ export async function runDiscordBotUntilSignal(
   } catch (error) {
     log(`faceblog discord: shutdown failed: ${describeError(error).message}`);
     return 1;
+  } finally {
+    process.off('SIGTERM', ignore).off('SIGINT', ignore);
   }
 }
 

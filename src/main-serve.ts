@@ -4,7 +4,6 @@
  * and serves the API until stopped. Photos it accepts are processed by `faceblog worker` processes;
  * the API itself runs one analyzer thread, for selfie search.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,10 +11,9 @@ import { Redis } from 'ioredis';
 
 import { createServices, createStores, packInfo } from './app/create-app.js';
 import { parseWorkerConfig } from './app/worker-config.js';
-import { defaultMirror } from './cli/load-models.js';
+import { resolvePack } from './cli/load-models.js';
 import { parseConfig } from './config.js';
 import { describeError } from './core/errors.js';
-import { parseManifest } from './core/manifest.js';
 import { apiKeyStore } from './http/api-keys.js';
 import { createApiServer } from './http/create-server.js';
 import { parseServeConfig } from './http/serve-config.js';
@@ -24,7 +22,6 @@ import { redisCheck, storeChecks } from './ops/health.js';
 import { createLogger, lineLog } from './ops/logger.js';
 import { createMetrics, instrumentAnalyzer } from './ops/metrics.js';
 import { observeQueues } from './ops/queue-metrics.js';
-import { resolveRuntimePack } from './models/select-pack.js';
 import { createAnalyzerPool } from './runtime/analyzer-pool.js';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -40,16 +37,7 @@ export async function runServe(
   const workerConfig = parseWorkerConfig(env);
   const serveConfig = parseServeConfig(env);
   const logger = createLogger({ level: serveConfig.logLevel, base: { service: 'api' } });
-  const manifest = parseManifest(
-    JSON.parse(await readFile(path.join(packageRoot, 'models', 'manifest.json'), 'utf8')) as unknown,
-  );
-  const { pack, modelsDir } = await resolveRuntimePack({
-    manifest,
-    modelsDir: config.modelsDir,
-    mirrorDir: config.modelMirror ?? defaultMirror(packageRoot),
-    packEnv: config.modelPack,
-    log,
-  });
+  const { pack, modelsDir } = await resolvePack(config, packageRoot, log);
   const stores = createStores(workerConfig, config.dataDir, pack.dim);
   await stores.metadata.migrate();
   const metrics = createMetrics();

@@ -11,6 +11,7 @@ import { runAsMain, runUntilSignal } from './app/run-until-signal.js';
 import { parseWorkerConfig } from './app/worker-config.js';
 import { resolvePack } from './cli/load-models.js';
 import { parseConfig } from './config.js';
+import { startProcessOps } from './ops/process-ops.js';
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /**
@@ -42,7 +43,21 @@ export async function runWorker(
   log(
     `faceblog worker: pack ${pack.name}, ${workerConfig.concurrency} photo(s) at a time, prefix ${workerConfig.queuePrefix}`,
   );
+  // FACEBLOG_OPS_PORT: /healthz, /readyz and /metrics for the orchestrator and Prometheus.
+  const opsPort = env.FACEBLOG_OPS_PORT ? Number(env.FACEBLOG_OPS_PORT) : null;
+  const ops =
+    opsPort === null
+      ? null
+      : await startProcessOps({
+          host: env.FACEBLOG_OPS_HOST ?? '0.0.0.0',
+          port: opsPort,
+          redisUrl: workerConfig.redisUrl,
+          queuePrefix: workerConfig.queuePrefix,
+          stores,
+        });
+  if (ops) log(`faceblog worker: health and metrics on port ${ops.port}`);
   return async () => {
+    await ops?.close();
     // Finish the photos in progress; past the grace period, hand them back to the queue.
     const timer = setTimeout(() => void app.close(true), SHUTDOWN_GRACE_MS);
     await app.close();

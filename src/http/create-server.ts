@@ -10,6 +10,7 @@ import { opsResponse } from '../ops/ops-server.js';
 import { type ApiDeps, type ApiLimits, DEFAULT_API_LIMITS } from './deps.js';
 import { createOpenApiCollector, type RouteDoc } from './openapi.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+import type { RouteContext } from './route-context.js';
 import { registerImportRoutes } from './routes/import.js';
 import { registerIngestRoutes } from './routes/ingest.js';
 import { registerReadRoutes } from './routes/read.js';
@@ -24,11 +25,6 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     doc?: RouteDoc;
   }
-}
-
-export interface RouteContext {
-  readonly deps: ApiDeps;
-  readonly limits: ApiLimits;
 }
 
 /** The key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
@@ -152,9 +148,4 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
 
 function sendProblem(reply: FastifyReply, problem: ReturnType<typeof toProblem>) {
   return reply.code(problem.status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(problem);
-}
-
-/** Where a client polls an album. */
-export function statusUrl(albumId: string): string {
-  return `/api/v1/albums/${albumId}`;
 }

@@ -19,6 +19,11 @@ export interface ApiLimits {
    * what the bots take; a 48 MP JPEG from a phone is 8–15 MB.
    */
   readonly maxUploadBytes: number;
+  /**
+   * Bytes of all files of one multipart request. Default 100 MiB: a request holds its files in memory
+   * until they are stored, and this keeps a few concurrent uploads within a 1 GiB container.
+   */
+  readonly maxRequestBytes: number;
   /** Files in one multipart batch. Default 50: a gallery; larger albums go by object key. */
   readonly maxFiles: number;
   /** Bytes of a JSON body. Default 1 MiB: 500 object keys or a 4096-d embedding fit many times over. */
@@ -29,6 +34,7 @@ export interface ApiLimits {
 
 export const DEFAULT_API_LIMITS: ApiLimits = {
   maxUploadBytes: 20 * 1024 * 1024,
+  maxRequestBytes: 100 * 1024 * 1024,
   maxFiles: 50,
   maxJsonBytes: 1024 * 1024,
   urlSeconds: 3600,

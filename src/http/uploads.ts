@@ -22,10 +22,12 @@ export async function readForm(
     readonly fileFields: readonly string[];
     readonly fields: readonly string[];
     readonly maxFiles: number;
+    readonly maxBytes: number;
   },
 ): Promise<UploadedForm> {
   const files: Array<{ field: string; name: string; bytes: Uint8Array }> = [];
   const fields: Record<string, string> = {};
+  let total = 0;
   for await (const part of request.parts()) {
     if (part.type === 'file') {
       if (!expect.fileFields.includes(part.fieldname)) {
@@ -37,6 +39,13 @@ export async function readForm(
       // toBuffer rejects with FST_REQ_FILE_TOO_LARGE past the plugin's fileSize limit.
       const bytes = new Uint8Array(await part.toBuffer());
       files.push({ field: part.fieldname, name: part.filename || `upload-${files.length + 1}`, bytes });
+      total += bytes.length;
+      if (total > expect.maxBytes) {
+        throw new HttpProblem(
+          'PAYLOAD_TOO_LARGE',
+          `the files of one request exceed ${expect.maxBytes} bytes`,
+        );
+      }
       if (files.length > expect.maxFiles) {
         throw new HttpProblem('PAYLOAD_TOO_LARGE', `at most ${expect.maxFiles} file(s) per request`);
       }

@@ -3,6 +3,8 @@
  * already says each file's size and type, so oversized or non-image files are refused before any byte
  * is fetched, and each refusal becomes a line in the failure list rather than an error.
  */
+import type { Attachment } from 'discord.js';
+
 import { AppError, describeError, ErrorCode } from '../../core/errors.js';
 import type { PhotoUpload } from '../../services/photo-service.js';
 
@@ -12,6 +14,10 @@ export interface AttachmentRef {
   readonly url: string;
   readonly size: number;
   readonly contentType: string | null;
+}
+
+export function attachmentRef(a: Attachment): AttachmentRef {
+  return { name: a.name, url: a.url, size: a.size, contentType: a.contentType };
 }
 
 export interface DownloadFailure {

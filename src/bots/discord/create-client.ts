@@ -17,9 +17,8 @@ import {
 import { describeError, ErrorCode } from '../../core/errors.js';
 import { discordTenant } from '../../core/keys.js';
 import { runAlbum } from './album-run.js';
-import { isImageAttachment } from './attachments.js';
+import { attachmentRef, isImageAttachment } from './attachments.js';
 import { NO_MENTIONS, toPayload, type SlashCommand } from './command.js';
-import { attachmentRef } from './commands/album.js';
 import { commands as allCommands } from './commands/index.js';
 import type { DiscordDeps } from './context.js';
 import { esc } from './format.js';

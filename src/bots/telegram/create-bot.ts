@@ -33,12 +33,12 @@ export interface CreateBotOptions {
 }
 
 export interface TelegramBot {
-  readonly bot: Bot<Context>;
+  readonly bot: Bot;
   /**
    * Processes the albums still being collected, waits for albums in progress and stops watching
    * them after `graceMs` (their status message then says how to get the result later).
    */
-  drain(graceMs?: number): Promise<void>;
+  readonly drain: (graceMs?: number) => Promise<void>;
 }
 
 /** Retries after "429 Too Many Requests" waits at most this long (seconds); longer ones fail the call. */
@@ -56,6 +56,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: CreateBotOptio
 
   const shutdown = new AbortController();
   const kit: FeatureKit = {
+    api: bot.api,
     deps,
     settings: { ...DEFAULT_SETTINGS, ...deps.settings },
     download: options.download ?? createDownloader(bot.api, options.apiRoot, options.token),
@@ -76,8 +77,10 @@ export function createTelegramBot(deps: TelegramBotDeps, options: CreateBotOptio
 
   return {
     bot,
-    async drain(graceMs = 5000) {
-      const timer = setTimeout(() => shutdown.abort(), graceMs);
+    drain: async (graceMs = 5000) => {
+      const timer = setTimeout(() => {
+        shutdown.abort();
+      }, graceMs);
       try {
         await albums.drain();
       } finally {

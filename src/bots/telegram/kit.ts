@@ -1,8 +1,12 @@
+import type { Api } from 'grammy';
+
 import type { BotSettings, TelegramBotDeps } from './deps.js';
 import type { Downloader } from './files.js';
 
 /** What every feature composer is built with. */
 export interface FeatureKit {
+  /** The bot's API, for work that outlives an update (albums are processed after a debounce). */
+  readonly api: Api;
   readonly deps: TelegramBotDeps;
   readonly settings: BotSettings;
   readonly download: Downloader;

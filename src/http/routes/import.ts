@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-import { type RouteContext, statusUrl } from '../create-server.js';
+import { type RouteContext, statusUrl } from '../route-context.js';
 import { importBody, importResponse } from '../schemas.js';
 import { jsonBody } from '../uploads.js';
 

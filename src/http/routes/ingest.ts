@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { assertBlobKey, tenantPrefix } from '../../core/keys.js';
 import type { PhotoUpload } from '../../services/photo-service.js';
-import { type RouteContext, statusUrl } from '../create-server.js';
+import { type RouteContext, statusUrl } from '../route-context.js';
 import { HttpProblem } from '../problem.js';
 import { ingestBatchJsonBody, ingestJsonBody, multipartForms, submittedSchema } from '../schemas.js';
 import { jsonBody, readForm } from '../uploads.js';
@@ -82,7 +82,12 @@ export function registerIngestRoutes(app: FastifyInstance, { deps, limits }: Rou
     },
     async (request, reply) => {
       if (request.isMultipart()) {
-        const form = await readForm(request, { fileFields: ['photo'], fields: ['albumId'], maxFiles: 1 });
+        const form = await readForm(request, {
+          fileFields: ['photo'],
+          fields: ['albumId'],
+          maxFiles: 1,
+          maxBytes: limits.maxRequestBytes,
+        });
         return submit(
           request,
           reply,
@@ -119,6 +124,7 @@ export function registerIngestRoutes(app: FastifyInstance, { deps, limits }: Rou
           fileFields: ['photos', 'photo'],
           fields: ['albumId'],
           maxFiles: limits.maxFiles,
+          maxBytes: limits.maxRequestBytes,
         });
         return submit(
           request,

@@ -1,7 +1,7 @@
 /** GET /api/v1/albums/:id and GET /api/v1/people: what came out, within the caller's tenant only. */
 import type { FastifyInstance } from 'fastify';
 
-import type { RouteContext } from '../create-server.js';
+import type { RouteContext } from '../route-context.js';
 import { HttpProblem } from '../problem.js';
 import { albumParams, albumResponse, peopleResponse } from '../schemas.js';
 

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { thumbKey } from '../../core/keys.js';
 import type { FoundPhoto } from '../../services/search-service.js';
-import type { RouteContext } from '../create-server.js';
+import type { RouteContext } from '../route-context.js';
 import { HttpProblem } from '../problem.js';
 import { multipartForms, searchJsonBody, searchResponse } from '../schemas.js';
 import { jsonBody, readForm } from '../uploads.js';
@@ -116,6 +116,7 @@ export function registerSearchRoutes(app: FastifyInstance, { deps, limits }: Rou
           fileFields: ['selfie'],
           fields: ['limit', 'minScore'],
           maxFiles: 1,
+          maxBytes: limits.maxUploadBytes,
         });
         limit = formNumber(form.fields.limit, 'limit', 1, 100, true) ?? DEFAULT_LIMIT;
         minScore = formNumber(form.fields.minScore, 'minScore', -1, 1, false);

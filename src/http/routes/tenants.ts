@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-import type { RouteContext } from '../create-server.js';
+import type { RouteContext } from '../route-context.js';
 import { HttpProblem } from '../problem.js';
 import { tenantParams } from '../schemas.js';
 

@@ -245,9 +245,16 @@ describe('Discord bot', () => {
 
   it('an image message in a watched channel is an album, answered in a reply that is edited', async () => {
     const where = { guild: GUILD, channel: WATCHED };
-    const files = await Promise.all(
+    const photos = await Promise.all(
       [`${KNN}/train/rose_leslie/img1.jpg`, `${KNN}/train/rose_leslie/img2.jpg`].map(attach),
     );
+    // A JPEG signature followed by the middle of another file: a truncated upload, not an image.
+    const real = await bytesOf(`${FR}/biden.jpg`);
+    const broken = rest.attachment(
+      'broken.jpg',
+      new Uint8Array([0xff, 0xd8, 0xff, ...real.subarray(5000, 9000)]),
+    );
+    const files = [...photos, broken];
     const since = rest.calls.length;
     const message = userMessage(rest, where, GUEST, 'our trip', files);
     dispatch(bot.client, 'MESSAGE_CREATE', message);
@@ -265,8 +272,10 @@ describe('Discord bot', () => {
       (c) => c.method === 'PATCH' && c.path.startsWith(`/channels/${WATCHED}/messages/`),
     );
     expect(new Set(statusEdits.map((c) => c.path)).size).toBe(1);
-    expect(statusEdits.map(contentOf)).toContain('⏳ Processing 0/2 photos…');
-    expect(contentOf(statusEdits.at(-1)!)).toMatch(/Done: 2 photos, 1 person/);
+    expect(statusEdits.map(contentOf)).toContain('⏳ Processing 0/3 photos…');
+    const report = contentOf(statusEdits.at(-1)!);
+    expect(report).toMatch(/Done: 2 photos, 1 person/);
+    expect(report).toMatch(/Could not use 1 file:\*\*\n• broken\.jpg: .+ \(CORRUPT_IMAGE\)/);
     const posts = rest_.filter((c) => c.method === 'POST' && c.path === `/channels/${WATCHED}/messages`);
     expect(contentOf(posts[0]!)).toMatch(/^# /);
     expect(calls.some((c) => c.path.includes(CHANNEL))).toBe(false);

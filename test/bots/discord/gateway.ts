@@ -40,7 +40,12 @@ export function connectWithoutGateway(client: Client, guild: TestGuild): void {
     application: { id: APP_ID, flags: 0 },
   });
   sink(client).triggerClientReady();
-  dispatch(client, 'GUILD_CREATE', {
+  dispatch(client, 'GUILD_CREATE', guildCreate(guild));
+}
+
+/** The GUILD_CREATE payload of a server with one text channel per id. */
+export function guildCreate(guild: TestGuild): Record<string, unknown> {
+  return {
     id: guild.id,
     name: 'Test server',
     icon: null,
@@ -88,7 +93,7 @@ export function connectWithoutGateway(client: Client, guild: TestGuild): void {
     large: false,
     unavailable: false,
     joined_at: new Date().toISOString(),
-  });
+  };
 }
 
 export interface TestUser {

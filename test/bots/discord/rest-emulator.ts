@@ -38,6 +38,8 @@ export interface AttachmentPayload {
 export interface RestEmulator {
   /** The REST base discord.js takes as `rest.api` (without the version). */
   readonly api: string;
+  /** The HTTP server, for a gateway to attach to (see gateway-emulator.ts, at GATEWAY_PATH). */
+  readonly server: Server;
   readonly calls: readonly RecordedCall[];
   /** Serves bytes as an attachment and returns the API attachment object pointing at them. */
   attachment(filename: string, bytes: Uint8Array, contentType?: string): AttachmentPayload;
@@ -49,6 +51,9 @@ export interface RestEmulator {
   snowflake(): string;
   close(): Promise<void>;
 }
+
+/** Where GET /gateway/bot sends clients: a WebSocket on this same server. */
+export const GATEWAY_PATH = '/gateway';
 
 export const APP_ID = '900000000000000001';
 export const BOT_USER = {
@@ -81,15 +86,19 @@ export async function startRestEmulator(): Promise<RestEmulator> {
     const url = new URL(req.url ?? '/', base);
     if (req.method === 'GET' && url.pathname.startsWith('/attachments/')) {
       const file = files.get(url.pathname);
-      if (!file) send(res, 404, { message: 'Unknown attachment', code: 10_000 });
-      return;
+      if (!file) {
+        send(res, 404, { message: 'Unknown attachment', code: 10_000 });
+        return;
+      }
       res.writeHead(200, { 'content-type': file.contentType, 'content-length': file.bytes.length });
       res.end(file.bytes);
       return;
     }
     const m = /^\/api\/v\d+(\/.*)$/.exec(decodeURIComponent(url.pathname));
-    if (!m?.[1]) send(res, 404, { message: '404: Not Found', code: 0 });
-    return;
+    if (!m?.[1]) {
+      send(res, 404, { message: '404: Not Found', code: 0 });
+      return;
+    }
     const path = m[1];
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -131,10 +140,14 @@ export async function startRestEmulator(): Promise<RestEmulator> {
     }
     if ((m = /^\/webhooks\/(\d+)\/([^/]+)\/messages\/(@original|\d+)$/.exec(path))) {
       const key = `webhook:${m[2]}:${m[3]}`;
-      if (method === 'PATCH') send(res, 200, save(key, body, call.files, null));
-      return;
-      if (method === 'GET') send(res, 200, messages.get(key) ?? save(key, {}, [], null));
-      return;
+      if (method === 'PATCH') {
+        send(res, 200, save(key, body, call.files, null));
+        return;
+      }
+      if (method === 'GET') {
+        send(res, 200, messages.get(key) ?? save(key, {}, [], null));
+        return;
+      }
       if (method === 'DELETE') {
         res.writeHead(204).end();
         return;
@@ -150,6 +163,14 @@ export async function startRestEmulator(): Promise<RestEmulator> {
     }
     if ((m = /^\/channels\/(\d+)\/messages\/(\d+)$/.exec(path)) && method === 'PATCH') {
       send(res, 200, save(`message:${m[2]}`, body, call.files, m[1] ?? null));
+      return;
+    }
+    if (method === 'GET' && path === '/gateway/bot') {
+      send(res, 200, {
+        url: `${base.replace(/^http/, 'ws')}${GATEWAY_PATH}`,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+      });
       return;
     }
     if (method === 'PUT' && /^\/applications\/\d+(\/guilds\/\d+)?\/commands$/.test(path)) {
@@ -213,6 +234,7 @@ export async function startRestEmulator(): Promise<RestEmulator> {
 
   return {
     api: `${base}/api`,
+    server,
     calls,
     attachment(filename, bytes, contentType = 'image/jpeg') {
       const id = snowflake();

@@ -24,6 +24,10 @@ const botInfo = (canRead: boolean): UserFromGetMe => ({
   supports_inline_queries: false,
   can_connect_to_business: false,
   has_main_web_app: false,
+  has_topics_enabled: false,
+  allows_users_to_create_topics: false,
+  can_manage_bots: false,
+  supports_join_request_queries: false,
 });
 const GROUP = { id: -100777, type: 'supergroup' as const, title: 'Trip' };
 const PRIVATE = { id: 42, type: 'private' as const, first_name: 'Ann' };
@@ -64,7 +68,7 @@ function setup(opts: { canRead?: boolean; member?: string; people?: PersonSummar
   const sent: Sent[] = [];
   let messageId = 100;
   bot.api.config.use((_prev, method, payload) => {
-    sent.push({ method, payload: payload as Record<string, unknown> });
+    sent.push({ method, payload: payload });
     const result =
       method === 'getChatMember'
         ? { status: opts.member ?? 'member', user: ANN }
@@ -74,8 +78,10 @@ function setup(opts: { canRead?: boolean; member?: string; people?: PersonSummar
     return Promise.resolve({ ok: true, result } as never);
   });
   let updateId = 1;
-  const message = (chat: typeof GROUP | typeof PRIVATE, fields: Record<string, unknown>): Update =>
-    ({ update_id: updateId++, message: { message_id: updateId, date: 0, chat, from: ANN, ...fields } }) as Update;
+  const message = (chat: typeof GROUP | typeof PRIVATE, fields: Record<string, unknown>): Update => ({
+    update_id: updateId++,
+    message: { message_id: updateId, date: 0, chat, from: ANN, ...fields },
+  });
   const command = (chat: typeof GROUP | typeof PRIVATE, text: string): Update => {
     const length = text.split(' ')[0]?.length ?? 0;
     return message(chat, { text, entities: [{ type: 'bot_command', offset: 0, length }] });
@@ -106,7 +112,7 @@ describe('the Telegram bot', () => {
         old_chat_member: { status: 'left', user: botInfo(false) },
         new_chat_member: { status: 'member', user: botInfo(false) },
       },
-    } as Update);
+    });
     expect(t.texts()[0]).toMatch(/Send me a photo album[\s\S]*BotFather/);
   });
 
@@ -142,7 +148,10 @@ describe('the Telegram bot', () => {
     const member = setup({ member: 'member' });
     await member.bot.handleUpdate(member.command(GROUP, '/forget all'));
     await member.bot.handleUpdate(member.command(GROUP, '/merge 1 2'));
-    expect(member.texts()).toEqual(['Only the group’s admins can do that.', 'Only the group’s admins can do that.']);
+    expect(member.texts()).toEqual([
+      'Only the group’s admins can do that.',
+      'Only the group’s admins can do that.',
+    ]);
     await member.bot.handleUpdate({
       update_id: member.nextId(),
       callback_query: {
@@ -152,7 +161,7 @@ describe('the Telegram bot', () => {
         data: 'forget:all',
         message: { message_id: 5, date: 0, chat: GROUP, text: 'Forget everything?' },
       },
-    } as Update);
+    });
     expect(member.sent.at(-1)).toMatchObject({
       method: 'answerCallbackQuery',
       payload: { show_alert: true, text: 'Only the group’s admins can do that.' },
@@ -184,12 +193,24 @@ describe('the Telegram bot', () => {
     const t = setup();
     await t.bot.handleUpdate(
       t.message(PRIVATE, {
-        document: { file_id: 'f', file_unique_id: 'u', file_name: 'big.heic', mime_type: 'image/heic', file_size: 21 * 1024 * 1024 },
+        document: {
+          file_id: 'f',
+          file_unique_id: 'u',
+          file_name: 'big.heic',
+          mime_type: 'image/heic',
+          file_size: 21 * 1024 * 1024,
+        },
       }),
     );
     await t.bot.handleUpdate(
       t.message(PRIVATE, {
-        document: { file_id: 'g', file_unique_id: 'v', file_name: 'notes.pdf', mime_type: 'application/pdf', file_size: 10 },
+        document: {
+          file_id: 'g',
+          file_unique_id: 'v',
+          file_name: 'notes.pdf',
+          mime_type: 'application/pdf',
+          file_size: 10,
+        },
       }),
     );
     expect(t.texts()).toEqual([
@@ -248,7 +269,11 @@ describe('configuration', () => {
         TELEGRAM_WEBHOOK_SECRET: 's3cret',
         TELEGRAM_THROTTLE: 'off',
       }),
-    ).toMatchObject({ apiRoot: 'http://127.0.0.1:8081', webhookUrl: 'https://bot.example.org/tg', throttle: false });
+    ).toMatchObject({
+      apiRoot: 'http://127.0.0.1:8081',
+      webhookUrl: 'https://bot.example.org/tg',
+      throttle: false,
+    });
   });
 
   it('names a bad variable without echoing a secret', () => {
@@ -256,8 +281,8 @@ describe('configuration', () => {
     expect(() => parseTelegramConfig({ TELEGRAM_BOT_TOKEN: 'nope-secret' })).toThrow(
       /^invalid environment variables: TELEGRAM_BOT_TOKEN$/,
     );
-    expect(() => parseTelegramConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_URL: 'http://x.org' })).toThrow(
-      /TELEGRAM_WEBHOOK_URL/,
-    );
+    expect(() =>
+      parseTelegramConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_URL: 'http://x.org' }),
+    ).toThrow(/TELEGRAM_WEBHOOK_URL/);
   });
 });

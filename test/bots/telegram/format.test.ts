@@ -82,7 +82,13 @@ describe('who is in which photo', () => {
       ],
       11,
     );
-    const [text, ...more] = whoAppearsText(result, new Map([['pa', 3], ['pb', 1]]));
+    const [text, ...more] = whoAppearsText(
+      result,
+      new Map([
+        ['pa', 3],
+        ['pb', 1],
+      ]),
+    );
     expect(more).toEqual([]);
     expect(text).toBe(
       [
@@ -195,12 +201,9 @@ describe('command arguments', () => {
   });
 
   it('names photos as the chat knows them, uniquely', () => {
-    expect(photoNames([{ fileName: null }, { fileName: 'a.jpg' }, { fileName: 'a.jpg' }, { fileName: ' ' }])).toEqual([
-      'photo 1',
-      'a.jpg',
-      'a.jpg (3)',
-      'photo 4',
-    ]);
+    expect(
+      photoNames([{ fileName: null }, { fileName: 'a.jpg' }, { fileName: 'a.jpg' }, { fileName: ' ' }]),
+    ).toEqual(['photo 1', 'a.jpg', 'a.jpg (3)', 'photo 4']);
   });
 });
 
@@ -214,16 +217,29 @@ describe('the post', () => {
   );
 
   it('calls unnamed people by their chat number', () => {
-    const relabelled = withChatNumbers(result, new Map([['p9f00', 1], ['p1a00', 2]]));
+    const relabelled = withChatNumbers(
+      result,
+      new Map([
+        ['p9f00', 1],
+        ['p1a00', 2],
+      ]),
+    );
     expect(relabelled.people.map((p) => p.id)).toEqual(['person-1', 'person-2']);
     expect(relabelled.photos[1]?.faces.map((f) => f.personId)).toEqual(['person-1', 'person-2']);
   });
 
   it('is HTML messages under 4096 characters naming the people as the chat does', async () => {
-    const post = await composePost(result, new Map([['p9f00', 1], ['p1a00', 2]]), {
-      writer: null,
-      thumb: () => Promise.resolve(null),
-    });
+    const post = await composePost(
+      result,
+      new Map([
+        ['p9f00', 1],
+        ['p1a00', 2],
+      ]),
+      {
+        writer: null,
+        thumb: () => Promise.resolve(null),
+      },
+    );
     expect(post.notice).toBeNull();
     const all = post.messages.join('\n');
     expect(all).toContain('Barack &lt;Obama&gt;');

@@ -159,7 +159,11 @@ export class BotApiEmulator {
     this.closed = true;
     this.events.emit('update');
     this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await new Promise<void>((resolve) =>
+      this.server.close(() => {
+        resolve();
+      }),
+    );
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -207,8 +211,8 @@ export class BotApiEmulator {
     const size = {
       file_id: file.file_id,
       file_unique_id: file.file_unique_id,
-      width: meta.width ?? 1280,
-      height: meta.height ?? 960,
+      width: meta.width,
+      height: meta.height,
       file_size: file.size,
     };
     return this.injectMessage(chat, from, { photo: [size], ...this.mediaFields(opts) });
@@ -311,7 +315,11 @@ export class BotApiEmulator {
       const timer = setTimeout(() => {
         this.events.off('call', onCall);
         const seen = this.calls.filter((c) => c.seq > after).map((c) => describeCall(c));
-        reject(new Error(`no matching Bot API call within ${opts.timeoutMs ?? 30_000} ms; saw:\n${seen.join('\n')}`));
+        reject(
+          new Error(
+            `no matching Bot API call within ${opts.timeoutMs ?? 30_000} ms; saw:\n${seen.join('\n')}`,
+          ),
+        );
       }, opts.timeoutMs ?? 30_000);
       this.events.on('call', onCall);
     });
@@ -332,7 +340,13 @@ export class BotApiEmulator {
   }
 
   private injectMessage(chat: TgChat, from: TgUser, fields: Partial<TgMessage>): TgMessage {
-    const message: TgMessage = { message_id: this.nextMessageId(chat.id), date: now(), chat, from, ...fields };
+    const message: TgMessage = {
+      message_id: this.nextMessageId(chat.id),
+      date: now(),
+      chat,
+      from,
+      ...fields,
+    };
     this.messages.set(`${chat.id}/${message.message_id}`, message);
     this.inject({ message });
     return message;
@@ -404,14 +418,14 @@ export class BotApiEmulator {
       return;
     }
     const method = apiMatch[2] ?? '';
-    let params: Record<string, unknown> = {};
-    let files: UploadedFile[] = [];
+    let body: { params: Record<string, unknown>; files: UploadedFile[] };
     try {
-      ({ params, files } = await readBody(req, url));
+      body = await readBody(req, url);
     } catch (error) {
       send(res, 400, { ok: false, error_code: 400, description: `Bad Request: ${String(error)}` });
       return;
     }
+    const { params, files } = body;
     try {
       const result = await this.dispatch(method, params, files, req);
       this.record(method, params, files, true, result);
@@ -500,7 +514,11 @@ export class BotApiEmulator {
         }
         const text = checkText(p.text, p.parse_mode, TEXT_LIMIT, 'message text');
         const markup = p.reply_markup ?? undefined;
-        if (message.text === text && message.parse_mode === p.parse_mode && sameJson(message.reply_markup, markup)) {
+        if (
+          message.text === text &&
+          message.parse_mode === p.parse_mode &&
+          sameJson(message.reply_markup, markup)
+        ) {
           throw new ApiError(
             400,
             'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a content and reply markup of the current message',
@@ -517,7 +535,8 @@ export class BotApiEmulator {
       case 'sendDocument': {
         const field = method === 'sendPhoto' ? 'photo' : 'document';
         const upload = resolveMedia(p[field], files, field);
-        const caption = p.caption === undefined ? undefined : checkText(p.caption, p.parse_mode, CAPTION_LIMIT, 'caption');
+        const caption =
+          p.caption === undefined ? undefined : checkText(p.caption, p.parse_mode, CAPTION_LIMIT, 'caption');
         const stored = this.addFile(upload.bytes);
         const media =
           method === 'sendPhoto'
@@ -546,11 +565,16 @@ export class BotApiEmulator {
         const out: TgMessage[] = [];
         for (const item of media as Record<string, unknown>[]) {
           if (item.type !== 'photo' && item.type !== 'document') {
-            throw new ApiError(400, `Bad Request: unsupported media type ${String(item.type)} in this test server`);
+            throw new ApiError(
+              400,
+              `Bad Request: unsupported media type ${String(item.type)} in this test server`,
+            );
           }
           const upload = resolveMedia(item.media, files, 'media');
           const caption =
-            item.caption === undefined ? undefined : checkText(item.caption, item.parse_mode, CAPTION_LIMIT, 'caption');
+            item.caption === undefined
+              ? undefined
+              : checkText(item.caption, item.parse_mode, CAPTION_LIMIT, 'caption');
           const stored = this.addFile(upload.bytes);
           out.push(
             this.botMessage(
@@ -569,6 +593,11 @@ export class BotApiEmulator {
       default:
         throw new ApiError(404, 'Not Found: method not found');
     }
+  }
+
+  /** A method, not the field: the field's value changes while a long poll waits. */
+  private isClosed(): boolean {
+    return this.closed;
   }
 
   private async getUpdates(p: Record<string, unknown>, req: IncomingMessage): Promise<unknown[]> {
@@ -591,7 +620,7 @@ export class BotApiEmulator {
       this.events.on('update', done);
       req.on('close', done);
     });
-    return this.closed ? [] : this.pending.slice(0, limit);
+    return this.isClosed() ? [] : this.pending.slice(0, limit);
   }
 }
 
@@ -610,7 +639,12 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 function describeCall(c: ApiCall): string {
-  const text = typeof c.params.text === 'string' ? c.params.text : typeof c.params.caption === 'string' ? c.params.caption : '';
+  const text =
+    typeof c.params.text === 'string'
+      ? c.params.text
+      : typeof c.params.caption === 'string'
+        ? c.params.caption
+        : '';
   return `#${c.seq} ${c.method}${c.ok ? '' : ` FAILED ${c.description ?? ''}`} ${text.slice(0, 120).replace(/\n/g, ' ')}`;
 }
 
@@ -624,7 +658,7 @@ function parseMode(p: Record<string, unknown>): { parse_mode?: string } {
 
 function replyTarget(p: Record<string, unknown>): number | null {
   const rp = p.reply_parameters as { message_id?: number } | undefined;
-  if (rp?.message_id !== undefined) return Number(rp.message_id);
+  if (rp?.message_id !== undefined) return rp.message_id;
   return p.reply_to_message_id === undefined ? null : Number(p.reply_to_message_id);
 }
 
@@ -633,15 +667,29 @@ export function commandEntities(text: string): TgEntity[] {
   const out: TgEntity[] = [];
   for (const m of text.matchAll(/(^|\s)(\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?)/g)) {
     const lead = m[1] ?? '';
-    out.push({ type: 'bot_command', offset: (m.index ?? 0) + lead.length, length: (m[2] ?? '').length });
+    out.push({ type: 'bot_command', offset: m.index + lead.length, length: (m[2] ?? '').length });
   }
   return out;
 }
 
 /** Tags Telegram accepts in parse_mode HTML (core.telegram.org/bots/api#html-style). */
 const HTML_TAGS = new Set([
-  'b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler', 'a', 'code', 'pre',
-  'blockquote', 'tg-emoji',
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'span',
+  'tg-spoiler',
+  'a',
+  'code',
+  'pre',
+  'blockquote',
+  'tg-emoji',
 ]);
 
 /**
@@ -653,10 +701,17 @@ function checkText(value: unknown, mode: unknown, limit: number, what: string): 
   if (typeof value !== 'string') throw new ApiError(400, `Bad Request: ${what} must be a string`);
   let visible = value;
   if (mode === 'HTML') visible = parseHtml(value);
-  else if (mode !== undefined) throw new ApiError(400, `Bad Request: unsupported parse_mode ${String(mode)} in this test server`);
+  else if (mode !== undefined)
+    throw new ApiError(
+      400,
+      `Bad Request: unsupported parse_mode ${JSON.stringify(mode)} in this test server`,
+    );
   if (visible.trim().length === 0) throw new ApiError(400, `Bad Request: ${what} is empty`);
   if (visible.length > limit) {
-    throw new ApiError(400, what === 'caption' ? 'Bad Request: message caption is too long' : 'Bad Request: message is too long');
+    throw new ApiError(
+      400,
+      what === 'caption' ? 'Bad Request: message caption is too long' : 'Bad Request: message is too long',
+    );
   }
   return value;
 }
@@ -687,7 +742,16 @@ function parseHtml(html: string): string {
       const m = /^&(lt|gt|amp|quot|#\d{1,7}|#x[0-9a-fA-F]{1,6});/.exec(html.slice(i));
       if (!m) fail('unescaped "&"');
       const entity = m?.[1] ?? '';
-      visible += entity === 'lt' ? '<' : entity === 'gt' ? '>' : entity === 'amp' ? '&' : entity === 'quot' ? '"' : '?';
+      visible +=
+        entity === 'lt'
+          ? '<'
+          : entity === 'gt'
+            ? '>'
+            : entity === 'amp'
+              ? '&'
+              : entity === 'quot'
+                ? '"'
+                : '?';
       i += m?.[0].length ?? 1;
     } else {
       visible += ch;
@@ -719,8 +783,8 @@ async function photoSize(file: StoredFile, bytes: Buffer): Promise<TgPhotoSize> 
   return {
     file_id: file.file_id,
     file_unique_id: file.file_unique_id,
-    width: meta.width ?? 0,
-    height: meta.height ?? 0,
+    width: meta.width,
+    height: meta.height,
     file_size: file.size,
   };
 }
@@ -777,7 +841,12 @@ function readMultipart(
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('error', fail);
           stream.on('end', () => {
-            files.push({ field, filename: info.filename, mimeType: info.mimeType, bytes: Buffer.concat(chunks) });
+            files.push({
+              field,
+              filename: info.filename,
+              mimeType: info.mimeType,
+              bytes: Buffer.concat(chunks),
+            });
             done();
           });
         }),
@@ -785,7 +854,9 @@ function readMultipart(
     });
     parser.on('error', reject);
     parser.on('close', () => {
-      Promise.all(pendingFiles).then(() => resolve({ params, files }), reject);
+      Promise.all(pendingFiles).then(() => {
+        resolve({ params, files });
+      }, reject);
     });
     req.pipe(parser);
   });

@@ -13,7 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { fixture, mirrorDir } from '../../support/fixtures.js';
 import { obliterate, REDIS_URL } from '../../jobs/support/harness.js';
-import { type ApiCall, BotApiEmulator, type TgChat, type TgMessage, type TgUser } from './bot-api-emulator.js';
+import {
+  type ApiCall,
+  BotApiEmulator,
+  type TgChat,
+  type TgMessage,
+  type TgUser,
+} from './bot-api-emulator.js';
 import { type Proc, startProcess } from './support/processes.js';
 
 const FR = 'face_recognition/examples';
@@ -40,7 +46,10 @@ const bob: TgUser = { id: 502, is_bot: false, first_name: 'Bob' };
 
 const bytesOf = async (p: string) => readFile(fixture(p));
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const text = (c: ApiCall) => String(c.params.text ?? c.params.caption ?? '');
+const text = (c: ApiCall): string => {
+  const { text: body, caption } = c.params;
+  return typeof body === 'string' ? body : typeof caption === 'string' ? caption : '';
+};
 const inGroup = (c: ApiCall) => Number(c.params.chat_id) === group.id;
 
 describe('the Telegram bot, end to end', () => {
@@ -81,14 +90,16 @@ describe('the Telegram bot, end to end', () => {
     };
     worker = startProcess('worker', 'src/main-worker.ts', env);
     bot = startProcess('bot', 'src/main-bot.ts', env);
-    await emu.waitForCall((c) => c.method === 'setMyCommands', { timeoutMs: 90_000 }).catch((error: unknown) => {
-      throw new Error(`the bot did not start: ${String(error)}\n${bot.output()}`);
-    });
+    await emu
+      .waitForCall((c) => c.method === 'setMyCommands', { timeoutMs: 90_000 })
+      .catch((error: unknown) => {
+        throw new Error(`the bot did not start: ${String(error)}\n${bot.output()}`);
+      });
   }, 120_000);
 
   afterAll(async () => {
-    const codes = await Promise.all([bot?.stop(), worker?.stop()]);
-    await emu?.close();
+    const codes = await Promise.all([bot.stop(), worker.stop()]);
+    await emu.close();
     await obliterate(prefix);
     await rm(dataDir, { recursive: true, force: true });
     // A clean shutdown exits 0 on SIGTERM.
@@ -105,7 +116,8 @@ describe('the Telegram bot, end to end', () => {
     const start = emu.lastSeq;
     const mediaGroupId = emu.mediaGroupId();
     const sent = albumMessages;
-    for (const p of ALBUM) sent.push(await emu.photoMessage(group, alice, await bytesOf(p), { mediaGroupId }));
+    for (const p of ALBUM)
+      sent.push(await emu.photoMessage(group, alice, await bytesOf(p), { mediaGroupId }));
 
     const sheet = await emu.waitForCall((c) => c.method === 'sendPhoto' && inGroup(c), {
       after: start,
@@ -116,7 +128,9 @@ describe('the Telegram bot, end to end', () => {
     expect(refused.join('\n')).toBe('');
 
     // One status message, replying to the album, edited from "Processing 0/8" to "Done".
-    const statusCalls = calls.filter((c) => c.method === 'sendMessage' && /photos/.test(text(c)) && !c.params.parse_mode);
+    const statusCalls = calls.filter(
+      (c) => c.method === 'sendMessage' && /photos/.test(text(c)) && !c.params.parse_mode,
+    );
     expect(statusCalls.map(text)).toEqual(['Got 8 photos. Downloading…']);
     const status = statusCalls[0]!.result as TgMessage;
     expect(status.reply_to_message?.message_id).toBe(sent[0]!.message_id);
@@ -152,7 +166,6 @@ describe('the Telegram bot, end to end', () => {
     expect(image.format).toBe('jpeg');
     // Three 160 px tiles with 12 px gaps (src/blog/contact-sheet.ts).
     expect(image.width).toBe(12 + 3 * (160 + 12));
-
   });
 
   it('names a person and lists the people', async () => {
@@ -175,7 +188,9 @@ describe('the Telegram bot, end to end', () => {
     const start = emu.lastSeq;
     await emu.photoMessage(group, bob, await bytesOf(OBAMA_SELFIE), { caption: '/find' });
     await reply(start, /^Found <b>Barack Obama<\/b> in 3 photos\.$/);
-    const photos = await emu.waitForCall((c) => c.method === 'sendMediaGroup' && inGroup(c), { after: start });
+    const photos = await emu.waitForCall((c) => c.method === 'sendMediaGroup' && inGroup(c), {
+      after: start,
+    });
     const expected = await Promise.all(ALBUM.slice(0, 3).map(async (p) => `${sha(await bytesOf(p))}.jpg`));
     expect(photos.files.map((f) => f.filename).sort()).toEqual(expected.sort());
   });
@@ -225,8 +240,15 @@ describe('the Telegram bot, end to end', () => {
 
   it('tells the sender that a file over 20 MB cannot be downloaded', async () => {
     const start = emu.lastSeq;
-    emu.documentMessage(group, alice, null, { fileName: 'huge.heic', mimeType: 'image/heic', size: 25 * 1024 * 1024 });
-    const answer = await reply(start, /huge\.heic<\/b> is 25\.0 MB; bots can only download files up to 20 MB/);
+    emu.documentMessage(group, alice, null, {
+      fileName: 'huge.heic',
+      mimeType: 'image/heic',
+      size: 25 * 1024 * 1024,
+    });
+    const answer = await reply(
+      start,
+      /huge\.heic<\/b> is 25\.0 MB; bots can only download files up to 20 MB/,
+    );
     expect(answer.params.parse_mode).toBe('HTML');
   });
 
@@ -236,7 +258,9 @@ describe('the Telegram bot, end to end', () => {
     const question = await reply(start, /the same person\?$/);
     start = emu.lastSeq;
     emu.pressButton(group, alice, question.result as TgMessage, 'merge:no');
-    await emu.waitForCall((c) => c.method === 'editMessageText' && text(c) === 'Kept apart.', { after: start });
+    await emu.waitForCall((c) => c.method === 'editMessageText' && text(c) === 'Kept apart.', {
+      after: start,
+    });
 
     start = emu.lastSeq;
     emu.textMessage(group, bob, '/stats');
@@ -256,7 +280,8 @@ describe('the Telegram bot, end to end', () => {
     start = emu.lastSeq;
     emu.textMessage(group, alice, '/forget all');
     const confirm = await reply(start, /Forget <b>everything<\/b>/);
-    const keyboard = (confirm.params.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard;
+    const keyboard = (confirm.params.reply_markup as { inline_keyboard: { callback_data: string }[][] })
+      .inline_keyboard;
     expect(keyboard.flat().map((b) => b.callback_data)).toEqual(['forget:all', 'forget:cancel']);
 
     start = emu.lastSeq;

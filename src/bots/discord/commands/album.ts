@@ -1,7 +1,7 @@
-import { SlashCommandBuilder, InteractionContextType, type Attachment } from 'discord.js';
+import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 
 import { runAlbum } from '../album-run.js';
-import type { AttachmentRef } from '../attachments.js';
+import { attachmentRef, type AttachmentRef } from '../attachments.js';
 import { GUILD_ONLY, interactionSurface, tenantOf, type SlashCommand } from '../command.js';
 
 /** Attachment options per command: Discord allows 25 options; 10 matches a Discord message's file cap. */
@@ -18,10 +18,6 @@ for (let i = 1; i <= PHOTO_OPTIONS; i++) {
       .setDescription(i === 1 ? 'A photo of the album' : 'Another photo')
       .setRequired(i === 1),
   );
-}
-
-export function attachmentRef(a: Attachment): AttachmentRef {
-  return { name: a.name, url: a.url, size: a.size, contentType: a.contentType };
 }
 
 export const albumCommand: SlashCommand = {

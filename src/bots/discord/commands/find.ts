@@ -2,11 +2,10 @@ import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 
 import type { SelfieOutcome } from '../../../services/search-service.js';
 import type { OutFile } from '../album-post.js';
-import { downloadAttachments } from '../attachments.js';
+import { attachmentRef, downloadAttachments } from '../attachments.js';
 import { GUILD_ONLY, tenantOf, toPayload, type SlashCommand } from '../command.js';
 import { DISCORD_FILES_LIMIT, esc, failureText, plural } from '../format.js';
 import { peopleLabels } from '../people-labels.js';
-import { attachmentRef } from './album.js';
 
 export const findCommand: SlashCommand = {
   data: new SlashCommandBuilder()

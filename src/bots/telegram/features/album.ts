@@ -3,7 +3,7 @@
  * media group, or single photos sent in a burst, are collected into one album; one status message is
  * edited with progress; then the post, the people and the failures are sent.
  */
-import { type Api, Composer, type Context } from 'grammy';
+import { Composer, type Context } from 'grammy';
 
 import type { AlbumFailure } from '../../../core/album.js';
 import { describeError, ErrorCode } from '../../../core/errors.js';
@@ -28,19 +28,17 @@ const DOWNLOADS_AT_ONCE = 4;
 
 export function albumFeature(kit: FeatureKit): { composer: Composer<Context>; drain(): Promise<void> } {
   const composer = new Composer<Context>();
-  let api: Api | null = null;
   const collector = new MediaGroupCollector<AlbumItem>(
     { debounceMs: kit.settings.albumDebounceMs, maxItems: MAX_GROUP_ITEMS },
-    async (_key, items) => {
-      if (api) await processAlbum(api, items, kit);
+    (_key, items) => processAlbum(items, kit),
+    (error) => {
+      kit.deps.log(`telegram: album failed: ${describeError(error).message}`);
     },
-    (error) => kit.deps.log(`telegram: album failed: ${describeError(error).message}`),
   );
 
   composer.on(['message:photo', 'message:document'], async (ctx, next) => {
     const media = mediaOf(ctx.msg);
     if (!media) return next();
-    api = ctx.api;
     if (isTooLarge(media)) {
       await ctx.reply(
         tooLargeText(media.fileName ?? 'This file', media.fileSize ?? 0, BOT_API_DOWNLOAD_LIMIT),
@@ -52,7 +50,7 @@ export function albumFeature(kit: FeatureKit): { composer: Composer<Context>; dr
     // One album per media group; single photos are grouped per sender so a burst becomes one album.
     const key = mediaGroupId
       ? `${ctx.chat.id}/group/${mediaGroupId}`
-      : `${ctx.chat.id}/single/${ctx.from?.id ?? 0}`;
+      : `${ctx.chat.id}/single/${ctx.from.id}`;
     collector.add(key, { ...media, chatId: ctx.chat.id, mediaGroupId });
   });
 
@@ -66,8 +64,8 @@ export function albumFeature(kit: FeatureKit): { composer: Composer<Context>; dr
   return { composer, drain: () => collector.drain() };
 }
 
-async function processAlbum(api: Api, unsorted: readonly AlbumItem[], kit: FeatureKit): Promise<void> {
-  const { deps } = kit;
+async function processAlbum(unsorted: readonly AlbumItem[], kit: FeatureKit): Promise<void> {
+  const { api, deps } = kit;
   const items = [...unsorted].sort((a, b) => a.messageId - b.messageId);
   const first = items[0];
   if (!first) return;
@@ -85,8 +83,29 @@ async function processAlbum(api: Api, unsorted: readonly AlbumItem[], kit: Featu
       deps.log(`telegram: editing the status message failed: ${describeError(error).message}`);
     }
   };
+  try {
+    await runAlbum(items, names, status.message_id, setStatus, kit);
+  } catch (error) {
+    // Redis or a store failed: the user hears it on the status message instead of silence.
+    deps.log(`telegram: album in chat ${chatId} failed: ${describeError(error).message}`);
+    await setStatus('Sorry, something went wrong with these photos. Please send them again in a while.');
+  }
+}
 
-  const uploads: PhotoUpload[] = [];
+async function runAlbum(
+  items: readonly AlbumItem[],
+  names: readonly string[],
+  statusId: number,
+  setStatus: (text: string, html?: boolean) => Promise<void>,
+  kit: FeatureKit,
+): Promise<void> {
+  const { api, deps } = kit;
+  const first = items[0];
+  if (!first) return;
+  const chatId = first.chatId;
+  const tenant = telegramTenant(chatId);
+
+  const uploads: (PhotoUpload | undefined)[] = Array.from({ length: items.length }, () => undefined);
   const localFailures: AlbumFailure[] = [];
   const messageTimes: Record<string, string> = {};
   await forEachLimited(items, DOWNLOADS_AT_ONCE, async (item, i) => {
@@ -105,7 +124,10 @@ async function processAlbum(api: Api, unsorted: readonly AlbumItem[], kit: Featu
   });
   const ready = uploads.filter((u): u is PhotoUpload => u !== undefined);
   if (ready.length === 0) {
-    await setStatus(['None of the photos could be downloaded.', ...failuresText(localFailures)].join('\n\n'), true);
+    await setStatus(
+      ['None of the photos could be downloaded.', ...failuresText(localFailures)].join('\n\n'),
+      true,
+    );
     return;
   }
 
@@ -117,7 +139,7 @@ async function processAlbum(api: Api, unsorted: readonly AlbumItem[], kit: Featu
   const final = await trackAlbum({
     api,
     chatId,
-    messageId: status.message_id,
+    messageId: statusId,
     tenant,
     albumId: submitted.albumId,
     total: submitted.photoCount,
@@ -131,9 +153,7 @@ async function processAlbum(api: Api, unsorted: readonly AlbumItem[], kit: Featu
   }
   const result = final.status === 'done' ? await deps.photos.albumResult(tenant, submitted.albumId) : null;
   if (!result) {
-    await setStatus(
-      `Sorry, this album could not be processed.${localFailures.length ? '' : ' Please send it again later.'}`,
-    );
+    await setStatus('Sorry, this album could not be processed. Please send it again later.');
     return;
   }
   const failures = result.failures.length + localFailures.length;

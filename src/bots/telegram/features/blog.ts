@@ -13,7 +13,9 @@ export function blogFeature(kit: FeatureKit): Composer<Context> {
     const tenant = tenantOf(ctx);
     const albumId = await deps.albums.latestAlbumId(tenant);
     if (!albumId) {
-      await ctx.reply('No album yet. Send some photos (as an album, or one by one) and I will write the post.');
+      await ctx.reply(
+        'No album yet. Send some photos (as an album, or one by one) and I will write the post.',
+      );
       return;
     }
     const result = await deps.photos.albumResult(tenant, albumId);

@@ -3,7 +3,7 @@
  * cause. Input errors (AppError BAD_ARGUMENTS: a bad name, an unknown person) are shown as they are;
  * anything else gets a generic apology, since its message may hold internals.
  */
-import { type BotError, type Context, GrammyError, HttpError } from 'grammy';
+import { type BotError, GrammyError, HttpError } from 'grammy';
 
 import { ErrorCode, isAppError } from '../../../core/errors.js';
 
@@ -13,12 +13,15 @@ export function userMessage(error: unknown): string {
 }
 
 export function errorHandler(log: (line: string) => void) {
-  return async (err: BotError<Context>): Promise<void> => {
+  return async (err: BotError): Promise<void> => {
     const { ctx, error } = err;
     const where = `update ${ctx.update.update_id}`;
-    if (error instanceof GrammyError) log(`telegram: ${where}: Bot API error ${error.error_code}: ${error.description}`);
-    else if (error instanceof HttpError) log(`telegram: ${where}: could not reach the Bot API: ${String(error.error)}`);
-    else log(`telegram: ${where}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (error instanceof GrammyError)
+      log(`telegram: ${where}: Bot API error ${error.error_code}: ${error.description}`);
+    else if (error instanceof HttpError)
+      log(`telegram: ${where}: could not reach the Bot API: ${String(error.error)}`);
+    else
+      log(`telegram: ${where}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     // The apology may fail too (the chat is gone, Telegram is down): log only then.
     try {
       if (ctx.callbackQuery) await ctx.answerCallbackQuery({ text: userMessage(error), show_alert: true });

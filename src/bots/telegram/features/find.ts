@@ -58,10 +58,13 @@ async function answerSelfie(ctx: Context, msg: Message, kit: FeatureKit): Promis
   if (!media) return;
   const reply = { reply_parameters: { message_id: msg.message_id, allow_sending_without_reply: true } };
   if (isTooLarge(media)) {
-    await ctx.reply(tooLargeText(media.fileName ?? 'This file', media.fileSize ?? 0, BOT_API_DOWNLOAD_LIMIT), {
-      parse_mode: 'HTML',
-      ...reply,
-    });
+    await ctx.reply(
+      tooLargeText(media.fileName ?? 'This file', media.fileSize ?? 0, BOT_API_DOWNLOAD_LIMIT),
+      {
+        parse_mode: 'HTML',
+        ...reply,
+      },
+    );
     return;
   }
   await ctx.replyWithChatAction('upload_photo');

@@ -33,7 +33,9 @@ export function forgetFeature(kit: FeatureKit): Composer<Context> {
     const people = await deps.people.listPeople(tenantOf(ctx));
     const person = pickPerson(people, arg);
     if (!person) {
-      await ctx.reply(`There is no person ${arg} here. /people shows the numbers; /forget all forgets everything.`);
+      await ctx.reply(
+        `There is no person ${arg} here. /people shows the numbers; /forget all forgets everything.`,
+      );
       return;
     }
     const label = personLabel(people.indexOf(person) + 1, person.name);

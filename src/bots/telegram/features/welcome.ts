@@ -31,7 +31,10 @@ export function welcomeFeature(): Composer<Context> {
   // Added to a group: say hello, and explain privacy mode when it would hide the photos.
   composer.on('my_chat_member', async (ctx) => {
     const { old_chat_member: before, new_chat_member: now } = ctx.myChatMember;
-    const joined = (before.status === 'left' || before.status === 'kicked') && now.status !== 'left' && now.status !== 'kicked';
+    const joined =
+      (before.status === 'left' || before.status === 'kicked') &&
+      now.status !== 'left' &&
+      now.status !== 'kicked';
     if (!joined || !isGroup(ctx)) return;
     const blind = !ctx.me.can_read_all_group_messages && now.status !== 'administrator';
     await ctx.reply(blind ? `${WELCOME}\n\n${PRIVACY_MODE}` : WELCOME);
