@@ -70,7 +70,6 @@ async function processAlbum(unsorted: readonly AlbumItem[], kit: FeatureKit): Pr
   const first = items[0];
   if (!first) return;
   const chatId = first.chatId;
-  const tenant = telegramTenant(chatId);
   const names = photoNames(items);
 
   const status = await api.sendMessage(chatId, receivedText(items.length), {
