@@ -17,6 +17,7 @@ Usage:
   faceblog album <dir> --out <dir> [--threads N]       faces, people and a blog for a folder of photos
   faceblog faces <image...> --json                      faces with boxes, landmarks, quality, embeddings
   faceblog worker                                       run the photo and album queues until SIGTERM/SIGINT
+  faceblog bot                                          run the Telegram bot until SIGTERM/SIGINT (docs/telegram.md)
   faceblog serve                                        HTTP API (docs/http-api.md) until SIGTERM/SIGINT
   faceblog api-key create <tenant> [label] | list [tenant] | revoke <id>
   faceblog help
@@ -91,6 +92,11 @@ async function main(argv: readonly string[]): Promise<number> {
       const { runWorkerUntilSignal } = await import('./main-worker.js');
       // Exit explicitly once stopped, as src/main-worker.ts does: nothing left open may keep it alive.
       return process.exit(await runWorkerUntilSignal(process.env, log));
+    }
+    case 'bot': {
+      if (rest.length > 0) throw usage('bot takes no arguments; it reads the environment');
+      const { runBotUntilSignal } = await import('./main-bot.js');
+      return process.exit(await runBotUntilSignal(process.env, log));
     }
     case 'serve': {
       // Loaded here: keeps Fastify out of the other commands.

@@ -17,11 +17,12 @@ import { z } from 'zod';
 
 import { AnthropicWriter } from './adapters/anthropic-writer.js';
 import { createServices, createStores } from './app/create-app.js';
+import { runAsMain, runUntilSignal } from './app/run-until-signal.js';
 import { parseWorkerConfig } from './app/worker-config.js';
 import { createDiscordBot } from './bots/discord/create-client.js';
 import { defaultMirror } from './cli/load-models.js';
 import { parseConfig } from './config.js';
-import { AppError, describeError, ErrorCode } from './core/errors.js';
+import { AppError, ErrorCode } from './core/errors.js';
 import { parseManifest } from './core/manifest.js';
 import { resolveRuntimePack } from './models/select-pack.js';
 import { createAnalyzerPool } from './runtime/analyzer-pool.js';
@@ -154,45 +155,12 @@ export async function runDiscordBot(
   };
 }
 
-/** Runs the bot until SIGTERM or SIGINT; resolves with the exit code. */
-export async function runDiscordBotUntilSignal(
+/** Runs the bot until SIGTERM or SIGINT, then stops it; resolves with the exit code. */
+export function runDiscordBotUntilSignal(
   env: Readonly<Record<string, string | undefined>>,
   log: (line: string) => void,
 ): Promise<number> {
-  const stop = await runDiscordBot(env, log);
-  const ignore = () => undefined;
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const onSignal = (received: NodeJS.Signals) => {
-      process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
-      // A second Ctrl-C during the stop is ignored: the grace period already bounds it.
-      process.on('SIGTERM', ignore).on('SIGINT', ignore);
-      resolve(received);
-    };
-    process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
-  });
-  log(`faceblog discord: ${signal}, finishing replies in progress`);
-  try {
-    await stop();
-    return 0;
-  } catch (error) {
-    log(`faceblog discord: shutdown failed: ${describeError(error).message}`);
-    return 1;
-  } finally {
-    process.off('SIGTERM', ignore).off('SIGINT', ignore);
-  }
+  return runUntilSignal('faceblog discord', () => runDiscordBot(env, log), log);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const log = (line: string) => {
-    process.stderr.write(`${line}\n`);
-  };
-  // Exit explicitly: a client a dependency forgot to close must not keep a stopped bot alive.
-  runDiscordBotUntilSignal(process.env, log).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      const { code, message } = describeError(error);
-      log(`faceblog discord: ${code}: ${message}`);
-      process.exit(1);
-    },
-  );
-}
+runAsMain(import.meta.url, 'faceblog discord', (log) => runDiscordBotUntilSignal(process.env, log));
