@@ -18,6 +18,7 @@ Usage:
   faceblog faces <image...> --json                      faces with boxes, landmarks, quality, embeddings
   faceblog worker                                       run the photo and album queues until SIGTERM/SIGINT
   faceblog bot                                          run the Telegram bot until SIGTERM/SIGINT (docs/telegram.md)
+  faceblog discord                                      run the Discord bot until SIGTERM/SIGINT (docs/discord.md)
   faceblog serve                                        HTTP API (docs/http-api.md) until SIGTERM/SIGINT
   faceblog api-key create <tenant> [label] | list [tenant] | revoke <id>
   faceblog help
@@ -97,6 +98,12 @@ async function main(argv: readonly string[]): Promise<number> {
       if (rest.length > 0) throw usage('bot takes no arguments; it reads the environment');
       const { runBotUntilSignal } = await import('./main-bot.js');
       return process.exit(await runBotUntilSignal(process.env, log));
+    }
+    case 'discord': {
+      if (rest.length > 0) throw usage('discord takes no arguments; it reads the environment');
+      // Loaded here: keeps discord.js out of the other commands.
+      const { runDiscordBotUntilSignal } = await import('./main-discord.js');
+      return process.exit(await runDiscordBotUntilSignal(process.env, log));
     }
     case 'serve': {
       // Loaded here: keeps Fastify out of the other commands.

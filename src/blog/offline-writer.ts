@@ -289,7 +289,7 @@ function closing(facts: AlbumFacts, label: Labeller): string {
   const unnamed = facts.people.filter((p) => !p.named && p.photoIds.length > 0);
   if (unnamed.length > 0)
     parts.push(
-      `${listPhrase(unnamed.slice(0, 4).map((p) => p.label))}${unnamed.length > 4 ? ` and ${unnamed.length - 4} more` : ''} still ${unnamed.length === 1 ? 'has' : 'have'} no name: reply with one and the next post will use it.`,
+      `${listPhrase(unnamed.slice(0, 4).map((p) => p.label))}${unnamed.length > 4 ? ` and ${unnamed.length - 4} more` : ''} still ${unnamed.length === 1 ? 'has' : 'have'} no name: name them with /name and the next post will use it.`,
     );
   const pair = facts.together[0];
   if (pair && facts.together.length > 0 && pair.photoIds.length === 1)
