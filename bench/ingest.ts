@@ -11,7 +11,8 @@ import { cpus, loadavg } from 'node:os';
 
 import { createWorkerApp, type WorkerApp } from '../src/app/create-app.js';
 import { testModelsDir } from '../test/support/models.js';
-import { FR, KNN, REDIS_URL, startHarness, uploads } from '../test/jobs/support/harness.js';
+import { FOUR_PEOPLE_ALBUM, FR, KNN } from '../test/support/albums.js';
+import { REDIS_URL, startHarness, uploads } from '../test/jobs/support/harness.js';
 
 /** Fixture photos of every size the chats send: phone originals (compreface) down to 400 px portraits. */
 const POOL = [
@@ -29,18 +30,9 @@ const POOL = [
     '010_2',
     '011_3',
   ].map((n) => `compreface/${n}.jpg`),
-  `${FR}/obama.jpg`,
-  `${FR}/obama2.jpg`,
-  `${FR}/biden.jpg`,
+  ...FOUR_PEOPLE_ALBUM,
   `${FR}/two_people.jpg`,
-  `${KNN}/train/biden/biden2.jpg`,
-  `${KNN}/train/kit_harington/john1.jpeg`,
-  `${KNN}/train/kit_harington/john2.jpeg`,
-  `${KNN}/train/rose_leslie/img1.jpg`,
-  `${KNN}/train/rose_leslie/img2.jpg`,
-  `${KNN}/test/obama_and_biden.jpg`,
   `${KNN}/test/kit_with_rose.jpg`,
-  'face_recognition/tests/test_images/obama3.jpg',
 ];
 
 async function main(): Promise<void> {

@@ -5,30 +5,21 @@
  * answers chats by long polling, or by webhook when TELEGRAM_WEBHOOK_URL is set. Albums are queued for
  * the workers (`faceblog worker`); the bot itself analyzes only selfies for /find.
  */
-import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import { webhookCallback } from 'grammy';
 
 import { AnthropicWriter } from './adapters/anthropic-writer.js';
-import { createServices, createStores } from './app/create-app.js';
-import { parseWorkerConfig } from './app/worker-config.js';
+import { openServiceRuntime } from './app/open-runtime.js';
+import { runAsMain, runUntilSignal } from './app/run-until-signal.js';
 import { COMMANDS } from './bots/telegram/commands.js';
 import { parseTelegramConfig } from './bots/telegram/config.js';
 import { createTelegramBot } from './bots/telegram/create-bot.js';
 import type { ChatAlbums } from './bots/telegram/deps.js';
-import { defaultMirror } from './cli/load-models.js';
-import { parseConfig } from './config.js';
 import { describeError } from './core/errors.js';
-import { parseManifest } from './core/manifest.js';
 import { watchAlbumProgress } from './jobs/progress.js';
-import { resolveRuntimePack } from './models/select-pack.js';
 import type { MetadataStore } from './ports/metadata-store.js';
-import { createAnalyzerPool } from './runtime/analyzer-pool.js';
 
-const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Albums in progress get this long to finish at shutdown (Docker's stop grace period is 10 s). */
 const SHUTDOWN_GRACE_MS = 5000;
 
@@ -37,29 +28,9 @@ export async function runBot(
   log: (line: string) => void,
 ): Promise<() => Promise<void>> {
   const telegram = parseTelegramConfig(env);
-  const config = parseConfig(env, packageRoot);
-  const workerConfig = parseWorkerConfig(env);
-  const manifest = parseManifest(
-    JSON.parse(await readFile(path.join(packageRoot, 'models', 'manifest.json'), 'utf8')) as unknown,
-  );
-  const { pack, modelsDir } = await resolveRuntimePack({
-    manifest,
-    modelsDir: config.modelsDir,
-    mirrorDir: config.modelMirror ?? defaultMirror(packageRoot),
-    packEnv: config.modelPack,
-    log,
-  });
-  const stores = createStores(workerConfig, config.dataDir, pack.dim);
-  await stores.metadata.migrate();
-  // One analyzer thread for selfies: /find analyzes one photo at a time per request.
-  const analyzer = await createAnalyzerPool({ threads: 1, pack, modelsDir });
-  const services = createServices({
-    redisUrl: workerConfig.redisUrl,
-    prefix: workerConfig.queuePrefix,
-    stores,
-    pack,
-    analyzer,
-  });
+  // The bot analyzes only selfies for /find, one photo at a time per request.
+  const runtime = await openServiceRuntime(env, log);
+  const { config, workerConfig, pack, stores, services } = runtime;
   await services.photoEvents.waitUntilReady();
 
   const { bot, drain } = createTelegramBot(
@@ -130,9 +101,7 @@ export async function runBot(
       );
     }
     await drain(SHUTDOWN_GRACE_MS);
-    await services.close();
-    await analyzer.close();
-    await stores.close();
+    await runtime.close();
   };
 }
 
@@ -149,44 +118,12 @@ function chatAlbums(metadata: MetadataStore): ChatAlbums {
   };
 }
 
-/** Runs the bot until SIGTERM or SIGINT; resolves with the exit code. */
-export async function runBotUntilSignal(
+/** Runs the bot until SIGTERM or SIGINT, then stops it; resolves with the exit code. */
+export function runBotUntilSignal(
   env: Readonly<Record<string, string | undefined>>,
   log: (line: string) => void,
 ): Promise<number> {
-  const stop = await runBot(env, log);
-  const ignore = () => undefined;
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const onSignal = (received: NodeJS.Signals) => {
-      process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
-      process.on('SIGTERM', ignore).on('SIGINT', ignore);
-      resolve(received);
-    };
-    process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
-  });
-  log(`faceblog bot: ${signal}, stopping`);
-  try {
-    await stop();
-    return 0;
-  } catch (error) {
-    log(`faceblog bot: shutdown failed: ${describeError(error).message}`);
-    return 1;
-  } finally {
-    process.off('SIGTERM', ignore).off('SIGINT', ignore);
-  }
+  return runUntilSignal('faceblog bot', () => runBot(env, log), log);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const log = (line: string) => {
-    process.stderr.write(`${line}\n`);
-  };
-  // Exit explicitly: the throttler's timers or a client a dependency forgot must not keep it alive.
-  runBotUntilSignal(process.env, log).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      const { code, message } = describeError(error);
-      log(`faceblog bot: ${code}: ${message}`);
-      process.exit(1);
-    },
-  );
-}
+runAsMain(import.meta.url, 'faceblog bot', (log) => runBotUntilSignal(process.env, log));

@@ -9,25 +9,14 @@
  * FACEBLOG_QUEUE_PREFIX and the stores of src/app/worker-config.ts; FACEBLOG_DATA_DIR and the model and
  * Anthropic settings of src/config.ts.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
 import { z } from 'zod';
 
 import { AnthropicWriter } from './adapters/anthropic-writer.js';
-import { createServices, createStores } from './app/create-app.js';
+import { openServiceRuntime } from './app/open-runtime.js';
 import { runAsMain, runUntilSignal } from './app/run-until-signal.js';
-import { parseWorkerConfig } from './app/worker-config.js';
 import { createDiscordBot } from './bots/discord/create-client.js';
-import { defaultMirror } from './cli/load-models.js';
-import { parseConfig } from './config.js';
-import { AppError, ErrorCode } from './core/errors.js';
-import { parseManifest } from './core/manifest.js';
-import { resolveRuntimePack } from './models/select-pack.js';
-import { createAnalyzerPool } from './runtime/analyzer-pool.js';
+import { parseEnv } from './core/env.js';
 
-const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Replies in progress get this long to finish on shutdown (Docker's stop grace period is 10 s). */
 const SHUTDOWN_GRACE_MS = 8000;
 
@@ -52,15 +41,7 @@ export interface DiscordConfig {
 }
 
 export function parseDiscordConfig(env: Readonly<Record<string, string | undefined>>): DiscordConfig {
-  // Empty variables (as compose files often leave them) mean "not set".
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    // Name the variables, never echo their values (the token is a secret).
-    const names = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ');
-    throw new AppError(ErrorCode.BadConfig, `missing or invalid environment variables: ${names}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env, 'missing or invalid');
   return {
     token: e.DISCORD_TOKEN,
     applicationId: e.DISCORD_APPLICATION_ID,
@@ -81,29 +62,9 @@ export async function runDiscordBot(
   log: (line: string) => void,
 ): Promise<() => Promise<void>> {
   const discord = parseDiscordConfig(env);
-  const config = parseConfig(env, packageRoot);
-  const workerConfig = parseWorkerConfig(env);
-  const manifest = parseManifest(
-    JSON.parse(await readFile(path.join(packageRoot, 'models', 'manifest.json'), 'utf8')) as unknown,
-  );
-  const { pack, modelsDir } = await resolveRuntimePack({
-    manifest,
-    modelsDir: config.modelsDir,
-    mirrorDir: config.modelMirror ?? defaultMirror(packageRoot),
-    packEnv: config.modelPack,
-    log,
-  });
-  const stores = createStores(workerConfig, config.dataDir, pack.dim);
-  await stores.metadata.migrate();
   // Selfies for /find are analyzed here, in one thread off the event loop; albums go to the workers.
-  const analyzer = await createAnalyzerPool({ threads: 1, pack, modelsDir });
-  const services = createServices({
-    redisUrl: workerConfig.redisUrl,
-    prefix: workerConfig.queuePrefix,
-    stores,
-    pack,
-    analyzer,
-  });
+  const runtime = await openServiceRuntime(env, log);
+  const { config, workerConfig, pack, stores, services } = runtime;
   const bot = createDiscordBot(
     {
       services,
@@ -126,9 +87,7 @@ export async function runDiscordBot(
   );
   const closeAll = async () => {
     await bot.client.destroy();
-    await services.close();
-    await analyzer.close();
-    await stores.close();
+    await runtime.close();
   };
   try {
     bot.client.rest.setToken(discord.token);

@@ -3,17 +3,11 @@
  * environment (see src/app/worker-config.ts and src/config.ts), opens the stores and runs the photo and
  * album queues until SIGTERM or SIGINT, then finishes the photos in progress and exits.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-import { createStores, createWorkerApp } from './app/create-app.js';
+import { createWorkerApp } from './app/create-app.js';
+import { openRuntime } from './app/open-runtime.js';
 import { runAsMain, runUntilSignal } from './app/run-until-signal.js';
-import { parseWorkerConfig } from './app/worker-config.js';
-import { resolvePack } from './cli/load-models.js';
-import { parseConfig } from './config.js';
 import { startProcessOps } from './ops/process-ops.js';
 
-const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /**
  * How long a shutdown waits for photos in progress before handing them back (Docker's default stop
  * grace period is 10 s; a photo takes well under a second on the local pack).
@@ -24,11 +18,7 @@ export async function runWorker(
   env: Readonly<Record<string, string | undefined>>,
   log: (line: string) => void,
 ): Promise<() => Promise<void>> {
-  const config = parseConfig(env, packageRoot);
-  const workerConfig = parseWorkerConfig(env);
-  const { pack, modelsDir } = await resolvePack(config, packageRoot, log);
-  const stores = createStores(workerConfig, config.dataDir, pack.dim);
-  await stores.metadata.migrate();
+  const { workerConfig, pack, modelsDir, stores } = await openRuntime(env, log);
   const app = await createWorkerApp({
     redisUrl: workerConfig.redisUrl,
     prefix: workerConfig.queuePrefix,

@@ -1,5 +1,5 @@
 /**
- * The life of a long-running process (worker, bots): start, run until SIGTERM or SIGINT, stop
+ * The life of a long-running process (worker, bots, HTTP API): start, run until SIGTERM or SIGINT, stop
  * gracefully. Shared by the entry points and the CLI commands that run them.
  */
 import path from 'node:path';

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 
+import { parseEnv } from '../core/env.js';
 import { AppError, ErrorCode } from '../core/errors.js';
 
 export interface S3Settings {
@@ -63,15 +64,7 @@ const envSchema = z.object({
 });
 
 export function parseWorkerConfig(env: Readonly<Record<string, string | undefined>>): WorkerConfig {
-  // Empty variables (as compose files often leave them) mean "not set".
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    // Name the variables, never echo their values (they may hold secrets).
-    const names = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ');
-    throw new AppError(ErrorCode.BadConfig, `invalid environment variables: ${names}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env);
   let s3: S3Settings | null = null;
   if (e.S3_ENDPOINT) {
     if (!e.S3_ACCESS_KEY || !e.S3_SECRET_KEY) {

@@ -3,7 +3,7 @@
  */
 import { z } from 'zod';
 
-import { AppError, ErrorCode } from '../core/errors.js';
+import { parseEnv } from '../core/env.js';
 
 export interface ServeConfig {
   /** FACEBLOG_HTTP_HOST, default 0.0.0.0 (every interface: the API authenticates every call). */
@@ -34,13 +34,7 @@ const envSchema = z.object({
 });
 
 export function parseServeConfig(env: Readonly<Record<string, string | undefined>>): ServeConfig {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const names = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ');
-    throw new AppError(ErrorCode.BadConfig, `invalid environment variables: ${names}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(envSchema, env);
   return {
     host: e.FACEBLOG_HTTP_HOST ?? '0.0.0.0',
     port: e.FACEBLOG_HTTP_PORT ?? 8080,

@@ -1,32 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { tenantPrefix } from '../../src/core/keys.js';
 import { watchAlbumProgress } from '../../src/jobs/progress.js';
 import type { AlbumProgress } from '../../src/jobs/names.js';
-import { FR, KNN, listBlobs, startHarness, uploads, type Harness } from './support/harness.js';
+import { PEOPLE_ALBUM } from '../support/albums.js';
+import { listBlobs, uploads, useHarness } from './support/harness.js';
 
 const TENANT = 'tg-1001';
 
-/** 8 photos: Obama ×3, Biden ×2, Kit Harington ×2, one without a face; plus bytes that are no photo. */
-const ALBUM = [
-  `${FR}/obama.jpg`,
-  `${FR}/obama2.jpg`,
-  'face_recognition/tests/test_images/obama3.jpg',
-  `${FR}/biden.jpg`,
-  `${KNN}/train/biden/biden2.jpg`,
-  `${KNN}/train/kit_harington/john1.jpeg`,
-  `${KNN}/train/kit_harington/john2.jpeg`,
-  'compreface/017_0.jpg',
-];
+/** 8 photos: Obama ×3, Biden ×2, Kit Harington ×2, one without a face; the test adds bytes that are no photo. */
+const ALBUM = PEOPLE_ALBUM;
 
 describe('an album through the BullMQ flow', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 60_000);
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useHarness();
 
   it('indexes every face once, groups people, lists failures, and a resend adds nothing', async () => {
     const photos = [

@@ -6,21 +6,12 @@ import type { ChildProcess } from 'node:child_process';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { exited, FR, KNN, spawnWorker, startHarness, uploads, type Harness } from './support/harness.js';
+import { FOUR_PEOPLE_ALBUM } from '../support/albums.js';
+import { exited, spawnWorker, startHarness, uploads, type Harness } from './support/harness.js';
 
 const TENANT = 'tg-2002';
-const ALBUM = [
-  `${FR}/obama.jpg`,
-  `${FR}/obama2.jpg`,
-  'face_recognition/tests/test_images/obama3.jpg',
-  `${FR}/biden.jpg`,
-  `${KNN}/train/biden/biden2.jpg`,
-  `${KNN}/train/kit_harington/john1.jpeg`,
-  `${KNN}/train/kit_harington/john2.jpeg`,
-  `${KNN}/train/rose_leslie/img1.jpg`,
-  `${KNN}/train/rose_leslie/img2.jpg`,
-  `${KNN}/test/obama_and_biden.jpg`,
-];
+/** Obama ×3, Biden ×2, Kit Harington ×2, Rose Leslie ×2, Obama and Biden together. */
+const ALBUM = FOUR_PEOPLE_ALBUM;
 
 function startWorkerProcess(h: Harness): ChildProcess {
   const child = spawnWorker(h, ['src/main-worker.ts'], {

@@ -3,21 +3,16 @@
  * album brings more of their photos, a merge stays merged, "not this person" keeps a face out, and
  * forgetting a person leaves nothing of them.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { faceKey, facePointId } from '../../src/core/keys.js';
-import { FR, KNN, startHarness, uploads, type Harness } from '../jobs/support/harness.js';
+import { uploads, useHarness } from '../jobs/support/harness.js';
+import { FR, KNN } from '../support/albums.js';
 
 const T = 'tg-4004';
 
 describe('people across albums', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 60_000);
-  afterAll(async () => {
-    await h.close();
-  });
+  const h = useHarness();
 
   async function run(paths: string[]) {
     const { albumId } = await h.services.photos.submitAlbum(T, await uploads(...paths));

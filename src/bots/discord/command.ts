@@ -29,6 +29,21 @@ export function tenantOf(interaction: { guildId: string | null; channelId: strin
 
 export const GUILD_ONLY = 'I keep photos per server channel: use me in a channel of a server.';
 
+/**
+ * The start of a command that works on the channel's photos: resolves with the tenant after deferring
+ * the reply (downloading, analyzing and reading the stores can take longer than the 3 s Discord waits
+ * for a first answer), or with null after telling the user, in DMs.
+ */
+export async function deferForTenant(interaction: ChatInputCommandInteraction): Promise<string | null> {
+  const tenant = tenantOf(interaction);
+  if (!tenant) {
+    await interaction.reply({ content: GUILD_ONLY });
+    return null;
+  }
+  await interaction.deferReply();
+  return tenant;
+}
+
 /** Nobody is pinged by anything the bot writes (names and file names come from users). */
 export const NO_MENTIONS: { parse: MessageMentionTypes[]; repliedUser: false } = {
   parse: [],

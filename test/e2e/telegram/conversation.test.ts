@@ -11,6 +11,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { FR, KNN, PEOPLE_ALBUM } from '../../support/albums.js';
 import { fixture, mirrorDir } from '../../support/fixtures.js';
 import { obliterate, REDIS_URL } from '../../jobs/support/harness.js';
 import {
@@ -22,19 +23,8 @@ import {
 } from './bot-api-emulator.js';
 import { type Proc, startProcess } from './support/processes.js';
 
-const FR = 'face_recognition/examples';
-const KNN = 'face_recognition/examples/knn_examples';
 /** Photos 1-3 Obama, 4-5 Biden, 6-7 Kit Harington, 8 nobody: sent as one album, in this order. */
-const ALBUM = [
-  `${FR}/obama.jpg`,
-  `${FR}/obama2.jpg`,
-  'face_recognition/tests/test_images/obama3.jpg',
-  `${FR}/biden.jpg`,
-  `${KNN}/train/biden/biden2.jpg`,
-  `${KNN}/train/kit_harington/john1.jpeg`,
-  `${KNN}/train/kit_harington/john2.jpeg`,
-  'compreface/017_0.jpg',
-];
+const ALBUM = PEOPLE_ALBUM;
 /** Selfies that are not in the album. */
 const OBAMA_SELFIE = `${KNN}/test/obama1.jpg`;
 const KIT_SELFIE = `${KNN}/test/johnsnow_test1.jpg`;

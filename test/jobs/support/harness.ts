@@ -11,6 +11,7 @@ import path from 'node:path';
 
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 
 import {
   createServices,
@@ -122,6 +123,26 @@ export async function startHarness(opts: { worker?: boolean } = {}): Promise<Har
   };
 }
 
+/**
+ * A harness for the tests of the calling describe block: started before them, closed after them. The
+ * returned object reads through to that harness, so use it only inside tests and hooks.
+ */
+export function useHarness(opts: { worker?: boolean } = {}): Harness {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness(opts);
+  }, 60_000);
+  afterAll(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as Harness, {
+    get(_target, key) {
+      if (!started) throw new Error('the harness is used before beforeAll started it');
+      return Reflect.get(started, key) as unknown;
+    },
+  });
+}
+
 export async function obliterate(prefix: string): Promise<void> {
   const connection = new Redis(REDIS_URL, { maxRetriesPerRequest: null });
   try {
@@ -148,8 +169,7 @@ export async function listBlobs(stores: Stores, prefix: string): Promise<string[
   return keys.sort();
 }
 
-export const FR = 'face_recognition/examples';
-export const KNN = 'face_recognition/examples/knn_examples';
+export { FR, KNN } from '../../support/albums.js';
 
 /**
  * A worker process from source on this harness's queues and stores, with the real `local` pack:

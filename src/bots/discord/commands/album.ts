@@ -2,7 +2,7 @@ import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 
 import { runAlbum } from '../album-run.js';
 import { attachmentRef, type AttachmentRef } from '../attachments.js';
-import { GUILD_ONLY, interactionSurface, tenantOf, type SlashCommand } from '../command.js';
+import { deferForTenant, interactionSurface, type SlashCommand } from '../command.js';
 
 /** Attachment options per command: Discord allows 25 options; 10 matches a Discord message's file cap. */
 const PHOTO_OPTIONS = 10;
@@ -23,13 +23,8 @@ for (let i = 1; i <= PHOTO_OPTIONS; i++) {
 export const albumCommand: SlashCommand = {
   data,
   async execute(interaction, deps) {
-    const tenant = tenantOf(interaction);
-    if (!tenant) {
-      await interaction.reply({ content: GUILD_ONLY });
-      return;
-    }
-    // Downloading and analyzing take longer than the 3 s Discord waits for a first answer.
-    await interaction.deferReply();
+    const tenant = await deferForTenant(interaction);
+    if (!tenant) return;
     const refs: AttachmentRef[] = [];
     for (let i = 1; i <= PHOTO_OPTIONS; i++) {
       const a = interaction.options.getAttachment(`photo${i}`);

@@ -1,7 +1,7 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 
 import { albumPost } from '../album-post.js';
-import { GUILD_ONLY, NO_MENTIONS, tenantOf, toPayload, type SlashCommand } from '../command.js';
+import { deferForTenant, NO_MENTIONS, toPayload, type SlashCommand } from '../command.js';
 import { progressText } from '../format.js';
 import { peopleLabels } from '../people-labels.js';
 
@@ -11,12 +11,8 @@ export const blogCommand: SlashCommand = {
     .setDescription("Write the blog post for this channel's latest album again")
     .setContexts(InteractionContextType.Guild),
   async execute(interaction, deps) {
-    const tenant = tenantOf(interaction);
-    if (!tenant) {
-      await interaction.reply({ content: GUILD_ONLY });
-      return;
-    }
-    await interaction.deferReply();
+    const tenant = await deferForTenant(interaction);
+    if (!tenant) return;
     const albumId = await deps.latestAlbum(tenant);
     const status = albumId ? await deps.services.photos.albumStatus(tenant, albumId) : null;
     if (!albumId || !status) {

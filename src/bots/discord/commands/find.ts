@@ -3,7 +3,7 @@ import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 import type { SelfieOutcome } from '../../../services/search-service.js';
 import type { OutFile } from '../album-post.js';
 import { attachmentRef, downloadAttachments } from '../attachments.js';
-import { GUILD_ONLY, tenantOf, toPayload, type SlashCommand } from '../command.js';
+import { deferForTenant, toPayload, type SlashCommand } from '../command.js';
 import { DISCORD_FILES_LIMIT, esc, failureText, plural } from '../format.js';
 import { peopleLabels } from '../people-labels.js';
 
@@ -16,12 +16,8 @@ export const findCommand: SlashCommand = {
       o.setName('selfie').setDescription('A photo of one face, the person to look for').setRequired(true),
     ),
   async execute(interaction, deps) {
-    const tenant = tenantOf(interaction);
-    if (!tenant) {
-      await interaction.reply({ content: GUILD_ONLY });
-      return;
-    }
-    await interaction.deferReply();
+    const tenant = await deferForTenant(interaction);
+    if (!tenant) return;
     const selfie = interaction.options.getAttachment('selfie', true);
     const { uploads, failures } = await downloadAttachments([attachmentRef(selfie)]);
     const upload = uploads[0];

@@ -1,6 +1,6 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 
-import { GUILD_ONLY, NO_MENTIONS, tenantOf, type SlashCommand } from '../command.js';
+import { deferForTenant, NO_MENTIONS, type SlashCommand } from '../command.js';
 import { esc } from '../format.js';
 import { peopleLabels } from '../people-labels.js';
 
@@ -17,12 +17,8 @@ export const nameCommand: SlashCommand = {
       o.setName('name').setDescription('The name; leave out to clear it').setMaxLength(64),
     ),
   async execute(interaction, deps) {
-    const tenant = tenantOf(interaction);
-    if (!tenant) {
-      await interaction.reply({ content: GUILD_ONLY });
-      return;
-    }
-    await interaction.deferReply();
+    const tenant = await deferForTenant(interaction);
+    if (!tenant) return;
     const n = interaction.options.getInteger('number', true);
     const name = interaction.options.getString('name');
     const person = (await peopleLabels(deps.services, tenant)).byNumber(n);

@@ -1,7 +1,7 @@
 import { InteractionContextType, SlashCommandBuilder } from 'discord.js';
 
 import { renderContactSheet, type SheetEntry } from '../../../blog/contact-sheet.js';
-import { GUILD_ONLY, tenantOf, toPayload, type SlashCommand } from '../command.js';
+import { deferForTenant, toPayload, type SlashCommand } from '../command.js';
 import { clip, esc, plural } from '../format.js';
 import { peopleLabels } from '../people-labels.js';
 
@@ -14,12 +14,8 @@ export const peopleCommand: SlashCommand = {
     .setDescription('The people found in this channel, with their numbers and names')
     .setContexts(InteractionContextType.Guild),
   async execute(interaction, deps) {
-    const tenant = tenantOf(interaction);
-    if (!tenant) {
-      await interaction.reply({ content: GUILD_ONLY });
-      return;
-    }
-    await interaction.deferReply();
+    const tenant = await deferForTenant(interaction);
+    if (!tenant) return;
     const labels = await peopleLabels(deps.services, tenant);
     if (labels.people.length === 0) {
       await interaction.editReply({ content: 'Nobody yet: send an album with `/album`.' });
