@@ -40,7 +40,7 @@ export function createHandlers(deps: AnalyzingDeps) {
         code: 'JOB_FAILED',
         message,
       }));
-      const result = await groupAlbum(deps, tenant, albumId, extra);
+      const result = await job.exclusive(tenant, () => groupAlbum(deps, tenant, albumId, extra));
       if (result === null) return { status: 'skipped', reason: 'album-forgotten' };
       return {
         status: 'done',

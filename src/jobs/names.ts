@@ -84,6 +84,8 @@ export interface JobContext<N extends JobName> {
   progress(value: AlbumProgress): Promise<void>;
   /** Failures of child jobs that ran out of attempts (parent jobs only): job id → error message. */
   failedChildren(): Promise<Record<string, string>>;
+  /** Runs `fn` while no other job, in any worker process, runs exclusively for the same chat. */
+  exclusive<T>(tenant: string, fn: () => Promise<T>): Promise<T>;
 }
 
 export type Handler<N extends JobName> = (job: JobContext<N>) => Promise<JobResults[N]>;
