@@ -1,3 +1,5 @@
+import { access } from 'node:fs/promises';
+
 import * as ort from 'onnxruntime-node';
 
 import { AppError, ErrorCode } from '../core/errors.js';
@@ -18,6 +20,18 @@ export async function loadOnnxModel(
   path: string,
   opts: OnnxOptions = {},
 ): Promise<TensorModel> {
+  // Checked here, not left to onnxruntime: its native error for a missing file escapes as an uncaught
+  // C++ exception inside a worker thread and aborts the process.
+  try {
+    await access(path);
+  } catch (cause) {
+    throw new AppError(
+      ErrorCode.ModelMissing,
+      `model file ${path} is missing: run npm run models`,
+      { name, path },
+      cause,
+    );
+  }
   let session: ort.InferenceSession;
   try {
     session = await ort.InferenceSession.create(path, {

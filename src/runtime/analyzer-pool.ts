@@ -8,11 +8,23 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
+// Native addons used inside the threads are loaded here, in the main thread, first: sharp's documentation
+// asks for it, and without it a thread that ends can take libvips' or onnxruntime's global state down with
+// it and abort the process ("terminate called after throwing Napi::Error", seen in tests).
+import 'onnxruntime-node';
+import 'sharp';
+
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { ResolvedPack } from '../core/manifest.js';
 import type { AnalyzeOptions } from '../pipeline/analyze-photo.js';
 import type { AnalyzedPhoto, PhotoAnalyzer } from '../ports/photo-analyzer.js';
-import type { SerializedError, ThreadInit, ThreadReply, ThreadRequest } from './analyzer-thread.js';
+import type {
+  SerializedError,
+  ThreadClose,
+  ThreadInit,
+  ThreadReply,
+  ThreadRequest,
+} from './analyzer-thread.js';
 
 export interface AnalyzerPoolOptions {
   readonly pack: ResolvedPack;
@@ -35,11 +47,14 @@ interface Thread {
   readonly pending: Map<number, Pending>;
 }
 
+/** A photo takes well under a second; a thread still busy after 10 s is stuck. */
+const CLOSE_TIMEOUT_MS = 10_000;
+
 const revive = (e: SerializedError) => new AppError(e.code as ErrorCode, e.message, e.context);
 
 /**
  * Starts `threads` threads and resolves once every one has loaded its models; rejects with the first
- * thread's load error (a missing model file is a ModelLoadFailed here, not on the first photo).
+ * thread's load error (a missing model file fails the start, not the first photo).
  *
  * Photos go to the least busy thread; a thread may hold several photos so that libvips decodes the next
  * one while the current one is in the models. A thread that dies fails only its own photos and is
@@ -141,11 +156,26 @@ export async function createAnalyzerPool(opts: AnalyzerPoolOptions): Promise<Pho
     }
   }
 
+  /**
+   * Asks a thread to finish its photos, release its models and end; terminates it only if it has not
+   * ended after `CLOSE_TIMEOUT_MS` (terminating live onnxruntime sessions can abort the process).
+   */
+  function closeThread(worker: Worker): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => void worker.terminate(), CLOSE_TIMEOUT_MS);
+      worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      worker.postMessage({ kind: 'close' } satisfies ThreadClose);
+    });
+  }
+
   const first = await Promise.allSettled(Array.from({ length: opts.threads }, startThread));
   const failed = first.find((r) => r.status === 'rejected');
   if (failed) {
     closing = true;
-    await Promise.all([...workers].map((w) => w.terminate()));
+    await Promise.all([...workers].map(closeThread));
     throw failed.reason;
   }
 
@@ -161,8 +191,8 @@ export async function createAnalyzerPool(opts: AnalyzerPoolOptions): Promise<Pho
     },
     async close() {
       closing = true;
-      // Each exit fails the photos still on that thread.
-      await Promise.all([...workers].map((w) => w.terminate()));
+      // Photos already sent finish first; any left when a thread exits fail with 'pool is closed'.
+      await Promise.all([...workers].map(closeThread));
     },
   };
 }

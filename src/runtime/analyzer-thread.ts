@@ -19,6 +19,10 @@ export interface ThreadInit {
 }
 
 export type ThreadRequest = { readonly id: number; readonly bytes: Uint8Array } & AnalyzeRequest;
+/** Finish the photos in flight, release the models, and let the thread end. */
+export interface ThreadClose {
+  readonly kind: 'close';
+}
 export type ThreadReply =
   | { readonly kind: 'ready' }
   | { readonly kind: 'init-failed'; readonly error: SerializedError }
@@ -46,15 +50,28 @@ async function start(port: NonNullable<typeof parentPort>, init: ThreadInit): Pr
     port.postMessage({ kind: 'init-failed', error: serialize(error) } satisfies ThreadReply);
     return;
   }
-  port.on('message', (req: ThreadRequest) => {
-    analyzer.analyze(req.bytes, { renders: req.renders }).then(
+  const inFlight = new Set<Promise<void>>();
+  port.on('message', (msg: ThreadRequest | ThreadClose) => {
+    if ('kind' in msg) {
+      // Sessions are released before the thread ends: tearing a thread down with live onnxruntime
+      // sessions can abort the whole process (seen as "terminate called after throwing Napi::Error").
+      void Promise.allSettled([...inFlight])
+        .then(() => analyzer.close())
+        .finally(() => {
+          port.close();
+        });
+      return;
+    }
+    const work = analyzer.analyze(msg.bytes, { renders: msg.renders }).then(
       (result) => {
-        port.postMessage({ kind: 'done', id: req.id, result } satisfies ThreadReply);
+        port.postMessage({ kind: 'done', id: msg.id, result } satisfies ThreadReply);
       },
       (error: unknown) => {
-        port.postMessage({ kind: 'failed', id: req.id, error: serialize(error) } satisfies ThreadReply);
+        port.postMessage({ kind: 'failed', id: msg.id, error: serialize(error) } satisfies ThreadReply);
       },
     );
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
   });
   port.postMessage({ kind: 'ready' } satisfies ThreadReply);
 }

@@ -58,15 +58,17 @@ describe('analyzer pool (worker threads)', () => {
     const { pack } = await loadTestPack();
     await expect(
       createAnalyzerPool({ pack, modelsDir: path.join(os.tmpdir(), 'faceblog-no-models'), threads: 1 }),
-    ).rejects.toMatchObject({ name: 'AppError', code: 'MODEL_LOAD_FAILED' });
+    ).rejects.toMatchObject({ name: 'AppError', code: 'MODEL_MISSING' });
   });
 
   it('fails the photos of a thread that dies, and replaces the thread', async () => {
     const { pack } = await loadTestPack();
     const single = await createAnalyzerPool({ pack, modelsDir: testModelsDir(), threads: 1 });
-    // A native crash cannot be provoked on purpose: end the thread as the photo reaches it.
+    // A native crash cannot be provoked on purpose: the photo's message is swapped for the thread's
+    // close message, so the thread ends (after releasing its models) with the photo still pending.
     const send = vi.spyOn(Worker.prototype, 'postMessage').mockImplementationOnce(function (this: Worker) {
-      void this.terminate();
+      send.mockRestore();
+      this.postMessage({ kind: 'close' });
     });
     try {
       const bytes = new Uint8Array(await readFile(fixture('face_recognition/examples/biden.jpg')));
