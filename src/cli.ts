@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { AnthropicWriter } from './adapters/anthropic-writer.js';
+import { createPostWriter } from './app/post-writer.js';
 import { runAlbumCommand } from './cli/album-command.js';
 import { runFacesCommand } from './cli/faces-command.js';
 import { openAnalyzer } from './cli/load-models.js';
@@ -62,9 +62,7 @@ async function main(argv: readonly string[]): Promise<number> {
           outDir: path.resolve(outDir),
           // Two photos per thread: libvips decodes the next while the models work on the current one.
           concurrency: threads * 2,
-          writer: config.anthropic
-            ? new AnthropicWriter({ ...config.anthropic, baseURL: config.anthropic.baseURL ?? undefined })
-            : undefined,
+          writer: createPostWriter(config),
           log,
         });
       } finally {

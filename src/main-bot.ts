@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 
 import { webhookCallback } from 'grammy';
 
-import { AnthropicWriter } from './adapters/anthropic-writer.js';
+import { createPostWriter } from './app/post-writer.js';
 import { openServiceRuntime } from './app/open-runtime.js';
 import { runAsMain, runUntilSignal } from './app/run-until-signal.js';
 import { COMMANDS } from './bots/telegram/commands.js';
@@ -43,9 +43,7 @@ export async function runBot(
       blobs: stores.blobs,
       watchProgress: (tenant, albumId, onProgress) =>
         watchAlbumProgress(services.photoEvents, tenant, albumId, onProgress),
-      writer: config.anthropic
-        ? new AnthropicWriter({ ...config.anthropic, baseURL: config.anthropic.baseURL ?? undefined })
-        : null,
+      writer: createPostWriter(config) ?? null,
       log,
       settings: { albumDebounceMs: telegram.albumDebounceMs },
     },

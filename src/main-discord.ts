@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 
-import { AnthropicWriter } from './adapters/anthropic-writer.js';
+import { createPostWriter } from './app/post-writer.js';
 import { openServiceRuntime } from './app/open-runtime.js';
 import { runAsMain, runUntilSignal } from './app/run-until-signal.js';
 import { createDiscordBot } from './bots/discord/create-client.js';
@@ -73,14 +73,7 @@ export async function runDiscordBot(
         const [latest] = await stores.metadata.listAlbums(tenant, { limit: 1 });
         return latest?.id ?? null;
       },
-      ...(config.anthropic
-        ? {
-            writer: new AnthropicWriter({
-              ...config.anthropic,
-              baseURL: config.anthropic.baseURL ?? undefined,
-            }),
-          }
-        : {}),
+      writer: createPostWriter(config),
       log,
     },
     { ...(discord.apiBase ? { api: discord.apiBase } : {}), watchChannels: discord.watchChannels },

@@ -113,6 +113,8 @@ async function describeFaces(
   const alignMs = clock();
   const embeddings = await embedFaces(crop.image, inCrop, models.recognizers, {
     flip: models.pack.spec.flip,
+    // The quality crop is the first recognizer's own crop: warp it once.
+    aligned: [qualityCrops],
   });
   const embedMs = clock();
   const faces = originals.map((f, i) => ({ ...f, quality: at(qualities, i), embedding: at(embeddings, i) }));

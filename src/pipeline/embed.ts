@@ -84,7 +84,10 @@ export async function embedFaces(
   image: RgbImage,
   faces: readonly FaceDetection[],
   recognizers: readonly RecognizerModel[],
-  opts: EmbedOptions,
+  opts: EmbedOptions & {
+    /** Crops the caller already aligned, per recognizer (same order as `recognizers`), so none is warped twice. */
+    readonly aligned?: ReadonlyArray<readonly RgbImage[] | undefined>;
+  },
 ): Promise<Embedding[]> {
   if (recognizers.length === 0) throw new AppError(ErrorCode.BadArguments, 'embedFaces needs a recognizer');
   if (faces.length === 0) return [];
@@ -92,8 +95,8 @@ export async function embedFaces(
   const dim = recognizers.reduce((s, r) => s + r.spec.output.dim, 0);
   const fused = faces.map(() => new Float32Array(dim));
   let offset = 0;
-  for (const recognizer of recognizers) {
-    const crops = faces.map((face) => alignFace(image, face, recognizer.spec.crop));
+  for (const [r, recognizer] of recognizers.entries()) {
+    const crops = opts.aligned?.[r] ?? faces.map((face) => alignFace(image, face, recognizer.spec.crop));
     const parts = await embedCrops(crops, recognizer, opts);
     const k = Math.sqrt(recognizer.spec.weight / total);
     parts.forEach((part, i) => {
