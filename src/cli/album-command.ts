@@ -5,6 +5,7 @@ import { writeAlbumSite } from '../blog/write-site.js';
 import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import type { TextWriter } from '../ports/text-writer.js';
 import { analyzeAlbum } from '../services/analyze-album.js';
+import { albumEmbeddings, EMBEDDINGS_FILE } from './album-embeddings.js';
 import { renderAlbumSummary } from './album-summary.js';
 import { loadUpright } from './load-upright.js';
 import { createProgress } from './progress.js';
@@ -29,7 +30,7 @@ export async function runAlbumCommand(analyzer: PhotoAnalyzer, opts: AlbumComman
   }
   const progress = createProgress(process.stderr, 'faces');
   const started = performance.now();
-  const { result } = await analyzeAlbum(inputs, analyzer, {
+  const { result, faces } = await analyzeAlbum(inputs, analyzer, {
     concurrency: opts.concurrency,
     onProgress: ({ done, total, path: p }) => {
       progress.update(done, total, p);
@@ -45,6 +46,11 @@ export async function runAlbumCommand(analyzer: PhotoAnalyzer, opts: AlbumComman
   };
   await writeFile(files.album, JSON.stringify(result, null, 2) + '\n');
   await writeFile(files.summary, renderAlbumSummary(result));
+  // What `faceblog find` answers from (cli/find-command.ts).
+  await writeFile(
+    path.join(opts.outDir, EMBEDDINGS_FILE),
+    JSON.stringify(albumEmbeddings(result, faces, analyzer.pack)),
+  );
   const site = await writeAlbumSite(result, {
     albumDir: opts.albumDir,
     outDir: opts.outDir,
