@@ -23,3 +23,20 @@ export function farThreshold(sortedDifferent: Float64Array, rate: number): numbe
   const v = sortedDifferent[n - 1 - allowed] ?? 0;
   return v + 1e-6;
 }
+
+/** Every image of LFW fold 1's folder as `name/index` keys (the 807 images the fold's pairs use). */
+export async function fold1Images(): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const path = await import('node:path');
+  const { fixture } = await import('../../test/support/fixtures.js');
+  const lfw = fixture('lfw');
+  const out: string[] = [];
+  for (const entry of await readdir(lfw, { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    for (const file of await readdir(path.join(lfw, entry.name))) {
+      const m = /_(\d{4})\.jpg$/.exec(file);
+      if (m) out.push(`${entry.name}/${Number(m[1])}`);
+    }
+  }
+  return out.sort();
+}
