@@ -311,6 +311,40 @@ describe('HTTP API', () => {
       'UNUSABLE_SELFIE',
     );
     expect(unusable.reason).toBe('no-face');
+
+    // Two faces of about the same size: 422 with the boxes, then a search with the chosen face.
+    const two = new FormData();
+    two.append('selfie', await photo('compreface/010_2.jpg'), 'two.jpg');
+    const several = await expectProblem(
+      await call('/api/v1/search', { method: 'POST', body: two, key: keyA }),
+      422,
+      'UNUSABLE_SELFIE',
+    );
+    expect(several.reason).toBe('several-faces');
+    expect((several as unknown as { faces: unknown[] }).faces).toHaveLength(2);
+    const chosen = new FormData();
+    chosen.append('selfie', await photo('compreface/010_2.jpg'), 'two.jpg');
+    chosen.append('face', '1');
+    const stranger = (await (
+      await call('/api/v1/search', { method: 'POST', body: chosen, key: keyA })
+    ).json()) as {
+      status: string | number;
+      reason?: string;
+      results?: unknown[];
+    };
+    // Nobody of this tenant; or, when the chosen face is too small to search with, a coded reason.
+    if (stranger.status === 'no-match') expect(stranger.results).toEqual([]);
+    else expect(stranger).toMatchObject({ status: 422, reason: 'poor-quality' });
+
+    // An answer to "is this them?" is kept and returns the person's photos.
+    const answered = (await (
+      await call('/api/v1/search/answer', {
+        ...json({ selfie: 'a'.repeat(64), person: found.person!.id, yes: true }),
+        key: keyA,
+      })
+    ).json()) as { status: string; results: unknown[] };
+    expect(answered.status).toBe('found');
+    expect(answered.results).toHaveLength(2);
   });
 
   it("never shows one tenant's data to another tenant's key", async () => {
