@@ -244,7 +244,7 @@ export function sniffType(bytes: Uint8Array, name: string): { ext: string; conte
       { name },
     );
   }
-  const size = headerDimensions(bytes, format);
+  const size = format === 'jpeg' ? jpegDimensions(bytes) : headerDimensions(bytes, format);
   if (size && size.width * size.height > DEFAULT_MAX_PIXELS) {
     throw new AppError(ErrorCode.TooManyPixels, `${size.width}×${size.height} is over the pixel limit`, {
       name,
@@ -252,4 +252,33 @@ export function sniffType(bytes: Uint8Array, name: string): { ext: string; conte
     });
   }
   return STORED_TYPES[format];
+}
+
+/**
+ * Width and height from a JPEG's frame header (SOFn), walking the marker segments; null when no frame
+ * header comes before the scan data. A few dozen bytes are read, never a pixel.
+ */
+function jpegDimensions(bytes: Uint8Array): { width: number; height: number } | null {
+  const u16 = (at: number) => ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
+  let i = 2;
+  while (i + 9 < bytes.length) {
+    if (bytes[i] !== 0xff) return null;
+    const marker = bytes[i + 1] ?? 0;
+    // Fill bytes, and markers without a length (TEM, RSTn).
+    if (marker === 0xff) {
+      i += 1;
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      i += 2;
+      continue;
+    }
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC): precision, then height, then width.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: u16(i + 5), width: u16(i + 7) };
+    }
+    if (marker === 0xda) return null;
+    i += 2 + u16(i + 2);
+  }
+  return null;
 }

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { thumbKey } from '../../core/keys.js';
 import type { FoundPhoto } from '../../services/search-service.js';
-import type { RouteContext } from '../route-context.js';
+import { blobUrl, type RouteContext } from '../route-context.js';
 import { HttpProblem } from '../problem.js';
 import { multipartForms, searchJsonBody, searchResponse } from '../schemas.js';
 import { jsonBody, readForm } from '../uploads.js';
@@ -22,7 +22,7 @@ interface Found {
   readonly photos: readonly FoundPhoto[];
 }
 
-export function registerSearchRoutes(app: FastifyInstance, { deps, limits }: RouteContext): void {
+export function registerSearchRoutes(app: FastifyInstance, { deps, limits, searchGate }: RouteContext): void {
   const { pack } = deps;
 
   async function bySelfie(tenant: string, bytes: Uint8Array): Promise<Found> {
@@ -103,7 +103,7 @@ export function registerSearchRoutes(app: FastifyInstance, { deps, limits }: Rou
             'By selfie (multipart field `selfie`) or by embedding (JSON). `minScore` is a cosine; the default is the pack’s calibrated match threshold.',
           tags: ['search'],
           multipart: multipartForms.search,
-          problems: [400, 413, 415, 422],
+          problems: [400, 413, 415, 422, 429, 503],
         },
       },
     },
@@ -120,7 +120,8 @@ export function registerSearchRoutes(app: FastifyInstance, { deps, limits }: Rou
         });
         limit = formNumber(form.fields.limit, 'limit', 1, 100, true) ?? DEFAULT_LIMIT;
         minScore = formNumber(form.fields.minScore, 'minScore', -1, 1, false);
-        found = await bySelfie(request.tenant, form.files[0]?.bytes ?? new Uint8Array());
+        const selfie = form.files[0]?.bytes ?? new Uint8Array();
+        found = await searchGate(() => bySelfie(request.tenant, selfie));
       } else {
         const body = jsonBody<{ embedding: number[]; limit?: number; minScore?: number }>(request);
         limit = body.limit ?? DEFAULT_LIMIT;
@@ -135,8 +136,8 @@ export function registerSearchRoutes(app: FastifyInstance, { deps, limits }: Rou
         kept.map(async (p) => ({
           sha256: p.sha256,
           similarity: p.similarity,
-          thumbnailUrl: await deps.stores.blobs.url(p.thumbKey, { expiresInSeconds }),
-          photoUrl: await deps.stores.blobs.url(p.blobKey, { expiresInSeconds }),
+          thumbnailUrl: await blobUrl(deps, p.thumbKey, expiresInSeconds),
+          photoUrl: await blobUrl(deps, p.blobKey, expiresInSeconds),
         })),
       );
       request.log.info({ status: found.status, results: results.length }, 'search');
