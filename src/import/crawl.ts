@@ -151,7 +151,7 @@ export async function crawl(start: string, options: CrawlOptions): Promise<Crawl
         continue;
       }
       if (!page.contentType.includes('html')) throw refused(url.href, `not HTML (${page.contentType})`);
-      const found = extractPage(decodePage(page.bytes, page.contentType), page.url);
+      const found = extractPage(decodePage(page.bytes, page.contentType), page.url, signal);
       for (const image of found.images) {
         if (!seenImages.has(image)) {
           seenImages.add(image);

@@ -56,6 +56,14 @@ describe('extractPage', () => {
     }
   });
 
+  it('stops reading a page once the import signal is aborted', () => {
+    const controller = new AbortController();
+    controller.abort();
+    expect(() =>
+      extractPage('<img src="a.jpg">'.repeat(10_000), new URL('https://p.example/'), controller.signal),
+    ).toThrow(/time limit/);
+  });
+
   it('decodes the page in its declared charset', () => {
     // "Café" in windows-1252: é is 0xE9, invalid as UTF-8.
     const bytes = new Uint8Array([
