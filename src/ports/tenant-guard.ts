@@ -2,8 +2,8 @@
  * What keeps a chat's data consistent across processes: its generation (bumped by "forget all", so a
  * job queued before the forget can tell it is stale), the one lock with a fencing token that every
  * change to the chat's people takes, and the register of the chat's running jobs that forget waits on
- * before it sweeps a second time. The Redis implementation is src/jobs/tenant-guard.ts; a process-local
- * twin for code that runs without Redis is src/services/local-tenant-guard.ts.
+ * before it sweeps a second time. Implemented on Redis (src/jobs/tenant-guard.ts), which every process
+ * that queues or runs jobs already shares.
  */
 export interface Fence {
   /** Increases with every acquisition of the chat's lock; a later holder always has a larger token. */
