@@ -46,6 +46,7 @@ export async function runServe(
     logger,
     metrics,
     readinessChecks: [redisCheck(probe), ...storeChecks(stores)],
+    metricsToken: serveConfig.metricsToken,
     limits: { maxUploadBytes: serveConfig.maxUploadBytes, urlSeconds: serveConfig.urlSeconds },
   });
   await server.listen({ host: serveConfig.host, port: serveConfig.port });

@@ -94,18 +94,21 @@ export class QdrantVectorIndex implements VectorIndex {
             got: vectors,
           });
         }
-        return;
+      } else {
+        try {
+          await this.client.createCollection(this.collection, {
+            vectors: { size: this.dimension, distance: 'Cosine' },
+            // Qdrant's multitenancy guide: no global HNSW graph (m: 0), one graph per tenant (payload_m).
+            hnsw_config: { m: 0, payload_m: 16 },
+          });
+        } catch (error) {
+          // Another worker created it first.
+          if ((error as { status?: number } | null)?.status !== 409) throw error;
+        }
       }
-      try {
-        await this.client.createCollection(this.collection, {
-          vectors: { size: this.dimension, distance: 'Cosine' },
-          // Qdrant's multitenancy guide: no global HNSW graph (m: 0), one graph per tenant (payload_m).
-          hnsw_config: { m: 0, payload_m: 16 },
-        });
-      } catch (error) {
-        // Another worker created it first.
-        if ((error as { status?: number } | null)?.status !== 409) throw error;
-      }
+      // On every start, not only for a new collection: a collection created by hand or by an older
+      // version may lack them, and without the tenant index every search filters the whole collection.
+      // Creating an index that exists is a no-op in Qdrant.
       await this.client.createPayloadIndex(this.collection, {
         field_name: 'tenant',
         field_schema: { type: 'keyword', is_tenant: true },

@@ -18,6 +18,7 @@ import type { ResolvedPack } from '../core/manifest.js';
 import { createAlbumQueue, type RetrySettings } from '../jobs/flows.js';
 import { createHandlers } from '../jobs/handlers.js';
 import { QueueName } from '../jobs/names.js';
+import { createTenantGuard } from '../jobs/tenant-guard.js';
 import { startWorkers, type WorkerSettings, type Workers } from '../jobs/start-workers.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
@@ -113,7 +114,10 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
   });
   // BullMQ workers block on Redis and must never give up a command (maxRetriesPerRequest null).
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
-  const deps = { ...options.stores, pack: packInfo(options.pack), analyzer };
+  // The chat guard gets a connection of its own, so it never waits behind a worker's blocking commands.
+  const guardConnection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const guard = createTenantGuard(guardConnection, { prefix: options.prefix });
+  const deps = { ...options.stores, pack: packInfo(options.pack), analyzer, guard };
   const workers = startWorkers({
     connection,
     prefix: options.prefix,
@@ -130,7 +134,9 @@ export async function createWorkerApp(options: WorkerAppOptions): Promise<Worker
     async close(force = false) {
       await workers.close(force);
       await analyzer.close();
+      await guard.close();
       connection.disconnect();
+      guardConnection.disconnect();
     },
   };
 }
@@ -155,12 +161,14 @@ export function createServices(options: ServicesOptions) {
     connection: eventsConnection,
     prefix: options.prefix,
   });
-  const deps: ServiceDeps = { ...options.stores, pack: packInfo(options.pack) };
+  const guard = createTenantGuard(connection, { prefix: options.prefix });
+  const deps: ServiceDeps = { ...options.stores, pack: packInfo(options.pack), guard };
   return {
     photos: createPhotoService({
       blobs: options.stores.blobs,
       metadata: options.stores.metadata,
       queue: createAlbumQueue(producer, options.retry),
+      guard,
     }),
     people: createPeopleService(deps),
     search: createSearchService({ ...deps, analyzer: options.analyzer }),
@@ -168,7 +176,7 @@ export function createServices(options: ServicesOptions) {
     /** Progress events of photo jobs (see jobs/progress.ts watchAlbumProgress). */
     photoEvents,
     async close() {
-      await Promise.all([producer.close(), photoEvents.close()]);
+      await Promise.all([producer.close(), photoEvents.close(), guard.close()]);
       connection.disconnect();
       eventsConnection.disconnect();
     },

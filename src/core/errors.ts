@@ -22,6 +22,12 @@ export const ErrorCode = {
   // Runtime.
   InferenceFailed: 'INFERENCE_FAILED',
   Io: 'IO_ERROR',
+  /** The chat's lock was lost mid-change (a later holder has a larger fencing token): retried. */
+  LockLost: 'LOCK_LOST',
+  /** The chat was forgotten while the work waited: nothing is written. */
+  Forgotten: 'FORGOTTEN',
+  /** A bounded queue is full: the client may retry later. */
+  Busy: 'BUSY',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -5,9 +5,14 @@
  * such as scrypt protect guessable passwords, not random keys) and it keeps every request cheap.
  * The file is re-read when it changes, so a key created by `faceblog api-key create` while the server
  * runs works at once.
+ *
+ * Every change reads, edits and writes the file under a lock file (`api-keys.json.lock`, created with
+ * O_EXCL, so the CLI and the server exclude each other too) and an in-process queue; the new file is
+ * fsynced before the rename and the directory after it, so a crash leaves the old file or the new one.
+ * Without the lock, 10 concurrent creates kept 1 key.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 
 import { AppError, ErrorCode } from '../core/errors.js';
@@ -60,7 +65,12 @@ export function apiKeyStore(dataDir: string): ApiKeyStore {
       throw new AppError(ErrorCode.Io, 'cannot read the API key file', { file }, error);
     }
     if (cache && cache.mtimeMs === info.mtimeMs && cache.size === info.size) return cache.keys;
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<KeyFile> | null;
+    let parsed: Partial<KeyFile> | null;
+    try {
+      parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<KeyFile> | null;
+    } catch (error) {
+      throw new AppError(ErrorCode.Io, 'the API key file cannot be read', { file }, error);
+    }
     if (parsed?.version !== 1 || !Array.isArray(parsed.keys)) {
       throw new AppError(ErrorCode.BadConfig, 'unknown API key file format', { file });
     }
@@ -74,9 +84,29 @@ export function apiKeyStore(dataDir: string): ApiKeyStore {
     const body: KeyFile = { version: 1, keys };
     // Write then rename: a reader sees the old file or the new one, never half of one.
     const temp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(temp, `${JSON.stringify(body, null, 2)}\n`, { mode: 0o600 });
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(body, null, 2)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, file);
+    const dir = await open(dataDir, 'r');
+    try {
+      await dir.sync();
+    } finally {
+      await dir.close();
+    }
     cache = null;
+  }
+
+  // One change at a time in this process; the lock file keeps other processes out.
+  let tail: Promise<unknown> = Promise.resolve();
+  function change<T>(fn: (keys: readonly ApiKeyEntry[]) => Promise<T>): Promise<T> {
+    const run = tail.then(() => withLockFile(`${file}.lock`, async () => fn(await load())));
+    tail = run.catch(() => undefined);
+    return run;
   }
 
   return {
@@ -91,7 +121,7 @@ export function apiKeyStore(dataDir: string): ApiKeyStore {
         createdAt: new Date().toISOString(),
         label: label ?? null,
       };
-      await save([...(await load()), entry]);
+      await change((keys) => save([...keys, entry]));
       return { id, key };
     },
 
@@ -114,20 +144,54 @@ export function apiKeyStore(dataDir: string): ApiKeyStore {
     },
 
     async revoke(id) {
-      const keys = await load();
-      const kept = keys.filter((e) => e.id !== id);
-      if (kept.length === keys.length) return false;
-      await save(kept);
-      return true;
+      return change(async (keys) => {
+        const kept = keys.filter((e) => e.id !== id);
+        if (kept.length === keys.length) return false;
+        await save(kept);
+        return true;
+      });
     },
 
     async revokeTenant(tenant) {
-      const keys = await load();
-      const kept = keys.filter((e) => e.tenant !== tenant);
-      if (kept.length !== keys.length) await save(kept);
-      return keys.length - kept.length;
+      return change(async (keys) => {
+        const kept = keys.filter((e) => e.tenant !== tenant);
+        if (kept.length !== keys.length) await save(kept);
+        return keys.length - kept.length;
+      });
     },
   };
+}
+
+/**
+ * A lock file held for the duration of `fn`. A lock older than STALE_LOCK_MS belongs to a process that
+ * died holding it (a change takes milliseconds) and is broken.
+ */
+const STALE_LOCK_MS = 10_000;
+async function withLockFile<T>(lock: string, fn: () => Promise<T>): Promise<T> {
+  await mkdir(path.dirname(lock), { recursive: true });
+  const deadline = Date.now() + 2 * STALE_LOCK_MS;
+  for (;;) {
+    try {
+      const handle = await open(lock, 'wx', 0o600);
+      await handle.close();
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (age > STALE_LOCK_MS) await unlink(lock).catch(() => undefined);
+      else if (Date.now() > deadline) {
+        throw new AppError(ErrorCode.Io, 'the API key file stays locked', { lock });
+      } else await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 20));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(lock).catch(() => undefined);
+  }
 }
 
 /**

@@ -3,6 +3,8 @@
  * the route schemas, upload limits, the OpenAPI document at /openapi.json, and /healthz, /readyz and
  * /metrics. Builds the server only; `listen` is the caller's (src/main-serve.ts, tests).
  */
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
@@ -10,6 +12,7 @@ import { opsResponse } from '../ops/ops-server.js';
 import { type ApiDeps, type ApiLimits, DEFAULT_API_LIMITS } from './deps.js';
 import { createOpenApiCollector, type RouteDoc } from './openapi.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
+import { createGate, createTenantSlots, registerRateLimits } from './request-limits.js';
 import type { RouteContext } from './route-context.js';
 import { registerImportRoutes } from './routes/import.js';
 import { registerIngestRoutes } from './routes/ingest.js';
@@ -43,8 +46,23 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger,
     bodyLimit: limits.maxJsonBytes,
-    // Request ids in logs and problem `instance`s; a proxy's X-Request-Id is kept.
-    requestIdHeader: 'x-request-id',
+    // Request ids in logs and problem `instance`s. A proxy's X-Request-Id is kept only when it looks
+    // like an id: anything else (any length, any bytes) is replaced, never echoed.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
+    },
+    // Path parameters are tenant ids (64) and album ids (128); longer ones get a coded 414.
+    routerOptions: { maxParamLength: 200 },
+    // The router's own refusals (a malformed or over-long URL) as coded problems that never echo the URL.
+    frameworkErrors: (error, request, reply) => {
+      const problem =
+        error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new HttpProblem('URI_TOO_LONG', 'a path parameter is longer than any valid id')
+          : new HttpProblem('VALIDATION', 'the URL cannot be decoded');
+      void sendProblem(reply, toProblem(problem, request.id));
+    },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
   const openapi = createOpenApiCollector({
@@ -68,6 +86,8 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       parts: limits.maxFiles + 10,
     },
   });
+
+  await registerRateLimits(app, limits);
 
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.doc?.auth === false || request.routeOptions.url === undefined) return;
@@ -126,7 +146,11 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     app.get(
       path,
       { config: { doc: { ...ops.doc, summary, problems: path === '/readyz' ? [503] : [] } } },
-      async (_request, reply) => {
+      async (request, reply) => {
+        // Metrics describe every tenant at once: never public. Served here only with the ops token.
+        if (path === '/metrics' && !opsTokenMatches(request, deps.metricsToken ?? null)) {
+          throw new HttpProblem('NOT_FOUND', 'metrics are served with the ops token only');
+        }
         const r = await opsResponse(path, deps.readinessChecks, deps.metrics);
         if (!r) throw new HttpProblem('NOT_FOUND', 'metrics are not enabled');
         return reply.code(r.status).type(r.contentType).send(r.body);
@@ -137,13 +161,29 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     Promise.resolve(openapi.document()),
   );
 
-  const context: RouteContext = { deps, limits };
+  const context: RouteContext = {
+    deps,
+    limits,
+    searchGate: createGate(limits.searchConcurrency, limits.searchQueue, 'selfie searches'),
+    importSlots: createTenantSlots(limits.importsPerTenant, 'imports'),
+  };
   registerIngestRoutes(app, context);
   registerSearchRoutes(app, context);
   registerReadRoutes(app, context);
   registerTenantRoutes(app, context);
   registerImportRoutes(app, context);
   return app;
+}
+
+/** Ids we echo: a UUID, a ULID, a proxy's hex or base64url id; 1..64 characters. */
+const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+function opsTokenMatches(request: FastifyRequest, token: string | null): boolean {
+  if (token === null) return false;
+  const given = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 function sendProblem(reply: FastifyReply, problem: ReturnType<typeof toProblem>) {

@@ -30,6 +30,21 @@ export interface ApiLimits {
   readonly maxJsonBytes: number;
   /** Lifetime of thumbnail and photo URLs in answers, seconds. Default 3600. */
   readonly urlSeconds: number;
+  /**
+   * Bytes of all objects one JSON batch ingest reads. Default 100 MiB, the multipart request cap: the
+   * keys' objects are read into memory until they are stored, like the files of a multipart batch.
+   */
+  readonly maxBatchBytes: number;
+  /** Requests a minute per API key. Default 120: an album upload is one request, a gallery app's polling a few. */
+  readonly ratePerKeyPerMinute: number;
+  /** Requests a minute per client address, before authentication (throttles key guessing). Default 300. */
+  readonly ratePerIpPerMinute: number;
+  /** Selfie searches analyzed at once (the API runs one analyzer thread). Default 2. */
+  readonly searchConcurrency: number;
+  /** Selfie searches waiting for a turn before the API answers 503. Default 8. */
+  readonly searchQueue: number;
+  /** Imports running at once per tenant (each crawls for up to its time limit). Default 1. */
+  readonly importsPerTenant: number;
 }
 
 export const DEFAULT_API_LIMITS: ApiLimits = {
@@ -38,6 +53,12 @@ export const DEFAULT_API_LIMITS: ApiLimits = {
   maxFiles: 50,
   maxJsonBytes: 1024 * 1024,
   urlSeconds: 3600,
+  maxBatchBytes: 100 * 1024 * 1024,
+  ratePerKeyPerMinute: 120,
+  ratePerIpPerMinute: 300,
+  searchConcurrency: 2,
+  searchQueue: 8,
+  importsPerTenant: 1,
 };
 
 export interface ApiDeps {
@@ -60,5 +81,7 @@ export interface ApiDeps {
   readonly logger: FastifyBaseLogger;
   readonly metrics: Metrics | null;
   readonly readinessChecks: readonly ReadinessCheck[];
+  /** Bearer token that /metrics on the API port asks for (FACEBLOG_METRICS_TOKEN); null: not served. */
+  readonly metricsToken?: string | null;
   readonly limits?: Partial<ApiLimits>;
 }

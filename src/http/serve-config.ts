@@ -16,6 +16,11 @@ export interface ServeConfig {
   readonly logLevel: string;
   /** FACEBLOG_URL_SECONDS: lifetime of thumbnail URLs in answers, default 3600. */
   readonly urlSeconds: number;
+  /**
+   * FACEBLOG_METRICS_TOKEN: bearer token for /metrics on the API port (at least 16 characters). Unset:
+   * the API port serves no metrics (they describe every tenant).
+   */
+  readonly metricsToken: string | null;
 }
 
 const int = (min: number, max: number) =>
@@ -31,6 +36,7 @@ const envSchema = z.object({
   FACEBLOG_MAX_UPLOAD_MB: int(1, 200).optional(),
   FACEBLOG_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   FACEBLOG_URL_SECONDS: int(1, 7 * 24 * 3600).optional(),
+  FACEBLOG_METRICS_TOKEN: z.string().min(16).max(256).optional(),
 });
 
 export function parseServeConfig(env: Readonly<Record<string, string | undefined>>): ServeConfig {
@@ -41,5 +47,6 @@ export function parseServeConfig(env: Readonly<Record<string, string | undefined
     maxUploadBytes: (e.FACEBLOG_MAX_UPLOAD_MB ?? 20) * 1024 * 1024,
     logLevel: e.FACEBLOG_LOG_LEVEL ?? 'info',
     urlSeconds: e.FACEBLOG_URL_SECONDS ?? 3600,
+    metricsToken: e.FACEBLOG_METRICS_TOKEN ?? null,
   };
 }

@@ -1,8 +1,11 @@
 /**
- * Which addresses an import may connect to. A URL from a user must never reach our own network: private
- * ranges, loopback, link-local (cloud metadata lives at 169.254.169.254), carrier-grade NAT, multicast
- * and the IPv6 equivalents are refused, also when written as IPv4-mapped IPv6. The check runs on the
- * address a socket will connect to (see safe-lookup.ts), never on a host name.
+ * Which addresses an import may connect to. A URL from a user must never reach our own network: only
+ * global unicast is allowed. For IPv4 that is everything outside the special-purpose ranges below; for
+ * IPv6 it is 2000::/3 minus the special ranges inside it (6to4, Teredo and the other IETF assignments,
+ * documentation), so every IPv6 form that embeds an IPv4 address (IPv4-compatible `::7f00:1`, SIIT
+ * `::ffff:0:a.b.c.d`, NAT64 `64:ff9b::/96` and `64:ff9b:1::/48`, 6to4 `2002::/16`, Teredo `2001::/32`)
+ * is refused without listing them. IPv4-mapped `::ffff:a.b.c.d` is checked as the IPv4 address it is.
+ * The check runs on the address a socket will connect to (see safe-fetch.ts), never on a host name.
  */
 import { BlockList, isIP } from 'node:net';
 
@@ -25,18 +28,15 @@ const BLOCKED_V4: ReadonlyArray<readonly [string, number, string]> = [
   ['224.0.0.0', 4, 'multicast'],
   ['240.0.0.0', 4, 'reserved and broadcast'],
 ];
+/** IANA IPv6 special-purpose registry entries inside 2000::/3 (RFC 6890 and its updates). */
 const BLOCKED_V6: ReadonlyArray<readonly [string, number, string]> = [
-  ['::', 128, 'unspecified'],
-  ['::1', 128, 'loopback'],
-  ['64:ff9b::', 96, 'NAT64 (may map to a private IPv4)'],
-  ['100::', 64, 'discard'],
+  ['2001::', 23, 'IETF protocol assignments (Teredo 2001::/32 embeds an IPv4 address)'],
   ['2001:db8::', 32, 'documentation'],
-  ['fc00::', 7, 'unique local (private)'],
-  ['fe80::', 10, 'link-local'],
-  ['fec0::', 10, 'site-local'],
-  ['ff00::', 8, 'multicast'],
-  // AWS's IPv6 instance metadata endpoint (fd00:ec2::254) is inside fc00::/7 already.
+  ['2002::', 16, '6to4 (embeds an IPv4 address)'],
+  ['3fff::', 20, 'documentation'],
 ];
+const GLOBAL_V6 = new BlockList();
+GLOBAL_V6.addSubnet('2000::', 3, 'ipv6');
 
 const blocked = new BlockList();
 for (const [net, prefix] of BLOCKED_V4) blocked.addSubnet(net, prefix, 'ipv4');
@@ -100,6 +100,9 @@ export function refusal(address: string, port: number, policy: AddressPolicy): s
   if (loopback.check(plain, kind)) {
     const origin = family === 6 ? `[${plain}]:${port}` : `${plain}:${port}`;
     return policy.allowLoopback.includes(origin) ? null : 'loopback';
+  }
+  if (family === 6 && !GLOBAL_V6.check(plain, 'ipv6')) {
+    return 'not global unicast (IPv6 outside 2000::/3, or an IPv4 address embedded in IPv6)';
   }
   if (!blocked.check(plain, kind)) return null;
   const ranges = family === 6 ? BLOCKED_V6 : BLOCKED_V4;

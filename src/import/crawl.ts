@@ -8,7 +8,7 @@ import sharp from 'sharp';
 
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { AddressPolicy } from './address-policy.js';
-import { extractPage } from './extract.js';
+import { decodePage, extractPage } from './extract.js';
 import { ALLOW_ALL, DISALLOW_ALL, parseRobots, type RobotsRules } from './robots.js';
 import { isRefusal, refused, safeFetch, type Resolver } from './safe-fetch.js';
 
@@ -151,7 +151,7 @@ export async function crawl(start: string, options: CrawlOptions): Promise<Crawl
         continue;
       }
       if (!page.contentType.includes('html')) throw refused(url.href, `not HTML (${page.contentType})`);
-      const found = extractPage(Buffer.from(page.bytes).toString('utf8'), page.url);
+      const found = extractPage(decodePage(page.bytes, page.contentType), page.url, signal);
       for (const image of found.images) {
         if (!seenImages.has(image)) {
           seenImages.add(image);

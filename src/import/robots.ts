@@ -1,76 +1,51 @@
 /**
- * robots.txt as RFC 9309 reads it: the group for our user agent (else `*`), the longest matching
- * Allow/Disallow rule wins, Allow wins a tie, `*` matches any run of characters and `$` anchors the
- * end. Pure: fetching the file is the crawler's job.
+ * robots.txt as RFC 9309 reads it, by robots-parser: the group for our user agent (else `*`), the
+ * longest matching Allow/Disallow rule wins, Allow wins a tie, `*` and `$` in patterns, and paths and
+ * patterns compared after percent-encoding normalisation (the hand-written matcher before it let
+ * `/%70rivate/` through a `Disallow: /private/`). Pure: fetching the file is the crawler's job.
  */
+import { createRequire } from 'node:module';
+
 export interface RobotsRules {
   isAllowed(pathAndQuery: string): boolean;
-}
-
-interface Rule {
-  readonly allow: boolean;
-  readonly pattern: string;
-  readonly regex: RegExp;
 }
 
 export const ALLOW_ALL: RobotsRules = { isAllowed: () => true };
 export const DISALLOW_ALL: RobotsRules = { isAllowed: () => false };
 
+/**
+ * The package is CommonJS (`module.exports = function`) while its typings declare an ES default export,
+ * which TypeScript's NodeNext resolution then cannot call: load it with require and type what we use.
+ */
+type RobotsParser = (
+  url: string,
+  text: string,
+) => { isAllowed(url: string, userAgent?: string): boolean | undefined };
+const robotsParser = createRequire(import.meta.url)('robots-parser') as RobotsParser;
+
+/** robots-parser matches full URLs of the file's origin; paths are checked under this stand-in. */
+const ORIGIN = 'https://robots.invalid';
+
 /** Parses robots.txt for `userAgent` (its product token, e.g. `faceblog`; matched case-insensitively). */
 export function parseRobots(text: string, userAgent: string): RobotsRules {
-  const token = userAgent.toLowerCase();
-  const groups: Array<{ agents: string[]; rules: Rule[] }> = [];
-  let current: { agents: string[]; rules: Rule[] } | null = null;
-  let lastWasAgent = false;
-  for (const raw of text.split(/\r?\n|\r/)) {
-    const line = raw.replace(/#.*$/, '').trim();
-    const m = /^([A-Za-z-]+)\s*:\s*(.*)$/.exec(line);
-    if (!m?.[1]) continue;
-    const field = m[1].toLowerCase();
-    const value = (m[2] ?? '').trim();
-    if (field === 'user-agent') {
-      // Consecutive user-agent lines share one group.
-      if (!current || !lastWasAgent) {
-        current = { agents: [], rules: [] };
-        groups.push(current);
-      }
-      current.agents.push(value.toLowerCase());
-      lastWasAgent = true;
-      continue;
-    }
-    lastWasAgent = false;
-    if (!current || (field !== 'allow' && field !== 'disallow')) continue;
-    // An empty Disallow allows everything: it adds no rule.
-    if (value === '') continue;
-    current.rules.push({ allow: field === 'allow', pattern: value, regex: patternRegex(value) });
-  }
-  const ours = groups.filter((g) => g.agents.some((a) => a !== '*' && token.startsWith(a)));
-  const chosen = ours.length > 0 ? ours : groups.filter((g) => g.agents.includes('*'));
-  const rules = chosen.flatMap((g) => g.rules);
+  const robots = robotsParser(`${ORIGIN}/robots.txt`, text);
   return {
     isAllowed(pathAndQuery: string): boolean {
       if (pathAndQuery === '/robots.txt') return true;
-      let best: Rule | null = null;
-      for (const rule of rules) {
-        if (!rule.regex.test(pathAndQuery)) continue;
-        if (
-          !best ||
-          rule.pattern.length > best.pattern.length ||
-          (rule.pattern.length === best.pattern.length && rule.allow)
-        ) {
-          best = rule;
-        }
-      }
-      return best?.allow ?? true;
+      const path = normalise(pathAndQuery.startsWith('/') ? pathAndQuery : `/${pathAndQuery}`);
+      // undefined only for another origin, which cannot happen here; treat it as a refusal.
+      return robots.isAllowed(`${ORIGIN}${path}`, userAgent) ?? false;
     },
   };
 }
 
-function patternRegex(pattern: string): RegExp {
-  const anchored = pattern.endsWith('$');
-  const body = (anchored ? pattern.slice(0, -1) : pattern)
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${body}${anchored ? '$' : ''}`);
+/**
+ * RFC 3986 §6.2.2: percent-encoded unreserved characters mean the characters themselves (`/%70rivate`
+ * is `/private`), and hex digits compare in upper case. robots-parser leaves the former encoded.
+ */
+function normalise(path: string): string {
+  return path.replace(/%([0-9A-Fa-f]{2})/g, (escape, hex: string) => {
+    const char = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9\-._~]/.test(char) ? char : escape.toUpperCase();
+  });
 }

@@ -34,7 +34,7 @@ const KEEP_COMPLETED = { age: 24 * 3600, count: 10_000 };
 const KEEP_FAILED = { age: 7 * 24 * 3600 };
 
 export function albumFlow(
-  album: { tenant: string; albumId: string; photos: readonly QueuedPhoto[] },
+  album: { tenant: string; albumId: string; generation: number; photos: readonly QueuedPhoto[] },
   retry: RetrySettings = {},
 ): FlowJob {
   const common: JobsOptions = {
@@ -43,16 +43,21 @@ export function albumFlow(
     removeOnComplete: KEEP_COMPLETED,
     removeOnFail: KEEP_FAILED,
   };
-  const parent: GroupAlbumPayload = { tenant: album.tenant, albumId: album.albumId };
+  const parent: GroupAlbumPayload = {
+    tenant: album.tenant,
+    albumId: album.albumId,
+    generation: album.generation,
+  };
   return {
     name: JobName.groupAlbum,
     queueName: QueueName.albums,
     data: parent,
-    opts: { ...common, jobId: albumJobId(album.tenant, album.albumId) },
+    opts: { ...common, jobId: albumJobId(album.tenant, album.generation, album.albumId) },
     children: album.photos.map((photo) => {
       const data: IndexPhotoPayload = {
         tenant: album.tenant,
         albumId: album.albumId,
+        generation: album.generation,
         sha256: photo.sha256,
         blobKey: photo.blobKey,
         name: photo.name,
@@ -64,7 +69,7 @@ export function albumFlow(
         data,
         opts: {
           ...common,
-          jobId: photoJobId(album.tenant, album.albumId, photo.sha256),
+          jobId: photoJobId(album.tenant, album.generation, album.albumId, photo.sha256),
           failParentOnFailure: false,
           ignoreDependencyOnFailure: true,
         },

@@ -18,7 +18,7 @@ export function createHandlers(deps: AnalyzingDeps) {
     [JobName.indexPhoto]: async (job) => {
       const { tenant, albumId, total } = job.data;
       try {
-        const outcome = await indexPhoto(deps, job.data);
+        const outcome = await indexPhoto(deps, job.data, job.id);
         if (outcome.status === 'skipped') return outcome;
         await job.progress({ tenant, albumId, done: outcome.processed, total });
         return { status: 'indexed', faces: outcome.faces };
@@ -33,14 +33,18 @@ export function createHandlers(deps: AnalyzingDeps) {
     },
 
     [JobName.groupAlbum]: async (job) => {
-      const { tenant, albumId } = job.data;
+      const { tenant, albumId, generation } = job.data;
       // Photo jobs that failed without recording it (a worker killed more often than maxStalledCount).
       const extra: AlbumFailure[] = Object.entries(await job.failedChildren()).map(([name, message]) => ({
         path: name,
         code: 'JOB_FAILED',
         message,
       }));
-      const result = await job.exclusive(tenant, () => groupAlbum(deps, tenant, albumId, extra));
+      // Under the chat's one lock, the same one merges, splits and forgets take.
+      const result = await deps.guard.exclusive(tenant, async (fence) => {
+        if ((await deps.guard.generation(tenant)) !== generation) return null;
+        return groupAlbum(deps, tenant, albumId, extra, fence);
+      });
       if (result === null) return { status: 'skipped', reason: 'album-forgotten' };
       return {
         status: 'done',

@@ -35,6 +35,8 @@ export const queueOf = {
 export interface IndexPhotoPayload {
   readonly tenant: string;
   readonly albumId: string;
+  /** The chat's generation when the album was queued; a forget since makes the job write nothing. */
+  readonly generation: number;
   readonly sha256: string;
   /** Blob key of the stored original (`<tenant>/photos/<sha256>.<ext>`). */
   readonly blobKey: string;
@@ -47,6 +49,7 @@ export interface IndexPhotoPayload {
 export interface GroupAlbumPayload {
   readonly tenant: string;
   readonly albumId: string;
+  readonly generation: number;
 }
 
 export interface JobPayloads {
@@ -84,8 +87,8 @@ export interface JobContext<N extends JobName> {
   progress(value: AlbumProgress): Promise<void>;
   /** Failures of child jobs that ran out of attempts (parent jobs only): job id → error message. */
   failedChildren(): Promise<Record<string, string>>;
-  /** Runs `fn` while no other job, in any worker process, runs exclusively for the same chat. */
-  exclusive<T>(tenant: string, fn: () => Promise<T>): Promise<T>;
+  /** The job's id (deterministic, see photoJobId), for the chat's register of running jobs. */
+  readonly id: string;
 }
 
 export type Handler<N extends JobName> = (job: JobContext<N>) => Promise<JobResults[N]>;
@@ -122,17 +125,28 @@ function checkedId(id: string): string {
 }
 
 /**
- * `photo_<tenant>_<albumId>_<sha256>`. The album is part of the id because a flow child belongs to one
- * parent: the same photo sent again in a new album must run again under that album (its faces keep their
- * point ids, so the index still holds it once). Album ids longer than fit are hashed.
+ * `photo_<tenant>_g<generation>_<albumId>_<sha256>`. The album is part of the id because a flow child
+ * belongs to one parent: the same photo sent again in a new album must run again under that album (its
+ * faces keep their point ids, so the index still holds it once). The generation is part of it because
+ * after "forget all" the same photo sent again must run again, not find the finished job of before.
+ * Album ids longer than fit are hashed.
  */
-export function photoJobId(tenant: string, albumId: string, sha256: string): string {
-  return checkedId(`photo_${tenantId(tenant)}_${shortAlbum(albumId)}_${sha256}`);
+export function photoJobId(tenant: string, generation: number, albumId: string, sha256: string): string {
+  return checkedId(
+    `photo_${tenantId(tenant)}_g${checkedGeneration(generation)}_${shortAlbum(albumId)}_${sha256}`,
+  );
 }
 
-/** `album_<tenant>_<albumId>`. */
-export function albumJobId(tenant: string, albumId: string): string {
-  return checkedId(`album_${tenantId(tenant)}_${shortAlbum(albumId)}`);
+/** `album_<tenant>_g<generation>_<albumId>`. */
+export function albumJobId(tenant: string, generation: number, albumId: string): string {
+  return checkedId(`album_${tenantId(tenant)}_g${checkedGeneration(generation)}_${shortAlbum(albumId)}`);
+}
+
+function checkedGeneration(generation: number): number {
+  if (!Number.isSafeInteger(generation) || generation < 0) {
+    throw new AppError(ErrorCode.BadArguments, 'invalid generation', { generation });
+  }
+  return generation;
 }
 
 /** Keeps ids bounded: an album id over 64 characters is replaced by 32 hex digits of its sha256. */

@@ -5,7 +5,6 @@
  * Photo jobs are idempotent (content-derived keys and point ids), so a second run doubles nothing.
  */
 import { type ConnectionOptions, type Job, Queue, Worker } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
 
 import {
   type HandlerMap,
@@ -16,7 +15,6 @@ import {
   type IndexPhotoPayload,
   QueueName,
 } from './names.js';
-import { createTenantLock } from './tenant-lock.js';
 
 export interface WorkerSettings {
   /** Photos analyzed at once by this process; match it to the analyzer pool's threads (default 1). */
@@ -65,21 +63,14 @@ export function startWorkers(options: StartWorkersOptions): Workers {
     ...(prefix === undefined ? {} : { prefix }),
   });
 
-  // The chat lock gets a connection of its own, so it never waits behind a worker's blocking commands.
-  const lockRedis =
-    'duplicate' in connection && typeof connection.duplicate === 'function'
-      ? (connection as Redis).duplicate()
-      : new Redis(connection as RedisOptions);
-  const exclusive = createTenantLock(lockRedis, { prefix: prefix ?? 'bull' });
-
   function context<N extends JobName>(job: Job<JobPayloads[N]>): JobContext<N> {
     const attempts = job.opts.attempts ?? 1;
     return {
       data: job.data,
       attempt: job.attemptsMade + 1,
       lastAttempt: job.attemptsMade + 1 >= attempts,
+      id: job.id ?? '',
       progress: (value) => job.updateProgress({ ...value }),
-      exclusive,
       async failedChildren() {
         const failures = await job.getIgnoredChildrenFailures();
         const out: Record<string, string> = {};
@@ -120,7 +111,6 @@ export function startWorkers(options: StartWorkersOptions): Workers {
     async close(force = false) {
       await Promise.all([photos.close(force), albums.close(force)]);
       await photoQueue.close();
-      lockRedis.disconnect();
     },
   };
 }

@@ -2,6 +2,7 @@ import type { SearchThresholds } from '../core/manifest.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
+import type { TenantGuard } from '../ports/tenant-guard.js';
 import type { VectorIndex } from '../ports/vector-index.js';
 
 /** What the services need to know of the model pack: its name, dimension and calibrated thresholds. */
@@ -26,6 +27,8 @@ export interface ServiceDeps {
   readonly index: VectorIndex;
   readonly metadata: MetadataStore;
   readonly pack: PackInfo;
+  /** Generation, lock and running jobs per chat: every change to people and every forget go through it. */
+  readonly guard: TenantGuard;
   readonly now?: () => Date;
 }
 

@@ -16,7 +16,9 @@ import { findDuplicates } from '../pipeline/dedup.js';
 import { PIPELINE_VERSION } from '../pipeline/version.js';
 import type { MetadataStore, PersonRecord } from '../ports/metadata-store.js';
 import type { StoredFace } from '../ports/vector-index.js';
+import type { Fence } from '../ports/tenant-guard.js';
 import type { ServiceDeps } from './deps.js';
+import { fencedDeps } from './fenced-deps.js';
 import { analysisKey, type StoredPhotoAnalysis } from './index-photo.js';
 import {
   byPerson,
@@ -29,13 +31,16 @@ import {
   tenantPhotos,
 } from './tenant-faces.js';
 
+/** Runs under the chat's lock (see jobs/handlers.ts); every write checks `fence` first. */
 export async function groupAlbum(
-  deps: ServiceDeps,
+  unfenced: ServiceDeps,
   tenant: string,
   albumId: string,
   /** Failures the store may not hold yet (photo jobs that died without recording one). */
-  extraFailures: readonly AlbumFailure[] = [],
+  extraFailures: readonly AlbumFailure[],
+  fence: Fence,
 ): Promise<AlbumResult | null> {
+  const deps = fencedDeps(unfenced, fence);
   // A chat forgotten while its album waited: write nothing back.
   if ((await deps.metadata.getAlbum(tenant, albumId)) === null) return null;
   const now = deps.now?.() ?? new Date();

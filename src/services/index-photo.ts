@@ -2,9 +2,13 @@
  * One photo of an album, as the photo job runs it: read the stored original, analyze it, store face
  * crops and a thumbnail, upsert its faces under their deterministic point ids and record the photo.
  * Every write is keyed by content, so running it twice leaves the same state as running it once.
+ *
+ * A forget may come at any moment: the job registers as running (so the forget waits for it before
+ * its second sweep) and checks before every write that the chat is still at the generation the job
+ * was queued under; once it is not, the job stops and writes nothing more.
  */
 import type { AlbumFace, AlbumFailure, AlbumPhoto } from '../core/album.js';
-import { AppError, ErrorCode, describeError } from '../core/errors.js';
+import { AppError, ErrorCode, describeError, isAppError } from '../core/errors.js';
 import { albumKey, faceKey, facePointId, thumbKey } from '../core/keys.js';
 import { PIPELINE_VERSION } from '../pipeline/version.js';
 import type { FacePoint } from '../ports/vector-index.js';
@@ -14,6 +18,8 @@ import { getFaces } from './tenant-faces.js';
 export interface IndexPhotoInput {
   readonly tenant: string;
   readonly albumId: string;
+  /** The chat's generation when the album was queued. */
+  readonly generation: number;
   readonly sha256: string;
   readonly blobKey: string;
   readonly name: string;
@@ -34,12 +40,40 @@ export function analysisKey(tenant: string, albumId: string, sha256: string): st
   return albumKey(tenant, albumId, `photos-${sha256}.json`);
 }
 
-export async function indexPhoto(deps: AnalyzingDeps, input: IndexPhotoInput): Promise<IndexPhotoOutcome> {
-  const { tenant, albumId, sha256 } = input;
-  // A forgotten chat's queued jobs must not bring its data back.
-  if ((await deps.metadata.getAlbum(tenant, albumId)) === null) {
-    return { status: 'skipped', reason: 'album-forgotten' };
+/** Thrown between writes when the chat was forgotten; indexPhoto turns it into a skipped outcome. */
+class Stale extends Error {}
+
+export async function indexPhoto(
+  deps: AnalyzingDeps,
+  input: IndexPhotoInput,
+  /** The job's id, for the chat's register of running jobs. */
+  jobId = `photo_${input.sha256}`,
+): Promise<IndexPhotoOutcome> {
+  const lease = await deps.guard.enter(input.tenant, input.generation, jobId);
+  const live = async () => {
+    if (!(await lease.current())) throw new Stale();
+  };
+  try {
+    // A forgotten chat's queued jobs must not bring its data back.
+    await live();
+    if ((await deps.metadata.getAlbum(input.tenant, input.albumId)) === null) {
+      return { status: 'skipped', reason: 'album-forgotten' };
+    }
+    return await indexLive(deps, input, live);
+  } catch (error) {
+    if (error instanceof Stale) return { status: 'skipped', reason: 'album-forgotten' };
+    throw error;
+  } finally {
+    await lease.release();
   }
+}
+
+async function indexLive(
+  deps: AnalyzingDeps,
+  input: IndexPhotoInput,
+  live: () => Promise<void>,
+): Promise<IndexPhotoOutcome> {
+  const { tenant, albumId, sha256 } = input;
   const bytes = await deps.blobs.get(input.blobKey);
   if (bytes === null) {
     // Retrying cannot make the upload reappear; EmptyFile is the permanent code nearest to "no bytes".
@@ -49,6 +83,7 @@ export async function indexPhoto(deps: AnalyzingDeps, input: IndexPhotoInput): P
   const { photo, renders } = analysis;
   if (!renders) throw new AppError(ErrorCode.Internal, 'the analyzer returned no renders', { sha256 });
 
+  await live();
   for (const [i, crop] of renders.crops.entries()) {
     await deps.blobs.put(faceKey(tenant, sha256, i), crop, { contentType: 'image/jpeg' });
   }
@@ -72,6 +107,7 @@ export async function indexPhoto(deps: AnalyzingDeps, input: IndexPhotoInput): P
       faceIndex: i,
     },
   }));
+  await live();
   if (points.length > 0) await deps.index.upsert(points);
 
   const stored: StoredPhotoAnalysis = {
@@ -96,11 +132,13 @@ export async function indexPhoto(deps: AnalyzingDeps, input: IndexPhotoInput): P
       })),
     },
   };
+  await live();
   await deps.blobs.put(
     analysisKey(tenant, albumId, sha256),
     new TextEncoder().encode(JSON.stringify(stored)),
     { contentType: 'application/json' },
   );
+  await live();
   await deps.metadata.upsertPhoto({
     tenant,
     sha256,
@@ -124,6 +162,11 @@ export async function recordPhotoFailure(
   error: unknown,
 ): Promise<{ failure: AlbumFailure; processed: number }> {
   const failure: AlbumFailure = { path: input.name, ...describeError(error) };
+  // Bytes that can never be read are not kept: the failure list says what happened to them.
+  if (isAppError(error) && error.permanent) await deps.blobs.delete(input.blobKey);
+  if (!(await deps.guard.generation(input.tenant).then((g) => g === input.generation))) {
+    return { failure, processed: 0 };
+  }
   await deps.metadata.recordFailure(input.tenant, input.albumId, failure);
   const processed = await markProcessed(deps, input.tenant, input.albumId, input.sha256);
   return { failure, processed };

@@ -7,8 +7,17 @@ import { createHash } from 'node:crypto';
 import type { AlbumResult } from '../core/album.js';
 import { AppError, ErrorCode } from '../core/errors.js';
 import { photoKey, tenantId } from '../core/keys.js';
+import { DEFAULT_MAX_PIXELS } from '../pipeline/decode.js';
+import {
+  describeUnsupported,
+  headerDimensions,
+  type PhotoFormat,
+  sniffFormat,
+  SUPPORTED_FORMATS_TEXT,
+} from '../pipeline/decode-format.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { AlbumStatus, MetadataStore } from '../ports/metadata-store.js';
+import type { TenantGuard } from '../ports/tenant-guard.js';
 
 export interface QueuedPhoto {
   readonly sha256: string;
@@ -19,7 +28,13 @@ export interface QueuedPhoto {
 /** Runs an album: one job per photo, then one job that groups the album (src/jobs/flows.ts). */
 export interface AlbumQueue {
   /** Idempotent: adding an album that is already queued adds nothing. */
-  addAlbum(album: { tenant: string; albumId: string; photos: readonly QueuedPhoto[] }): Promise<void>;
+  addAlbum(album: {
+    tenant: string;
+    albumId: string;
+    /** The chat's generation now: part of every job id, checked by every write of the jobs. */
+    generation: number;
+    photos: readonly QueuedPhoto[];
+  }): Promise<void>;
 }
 
 export interface PhotoUpload {
@@ -64,6 +79,7 @@ export interface PhotoServiceDeps {
   readonly blobs: BlobStore;
   readonly metadata: MetadataStore;
   readonly queue: AlbumQueue;
+  readonly guard: Pick<TenantGuard, 'generation'>;
 }
 
 export function createPhotoService(deps: PhotoServiceDeps) {
@@ -81,13 +97,24 @@ export function createPhotoService(deps: PhotoServiceDeps) {
         });
       }
       const bySha = new Map<string, QueuedPhoto & { bytes: Uint8Array; contentType: string }>();
+      // Files that are not photos we can read are never stored: listed as failures of the album, or
+      // the whole submission refused when no file is left.
+      const refused: Array<{ name: string; error: AppError }> = [];
       for (const upload of uploads) {
-        if (upload.bytes.length === 0) {
-          throw new AppError(ErrorCode.EmptyFile, 'an empty photo', { name: upload.name });
-        }
         const sha256 = createHash('sha256').update(upload.bytes).digest('hex');
         if (bySha.has(sha256)) continue;
-        const { ext, contentType } = sniffType(upload.bytes, upload.name);
+        let type: { ext: string; contentType: string };
+        try {
+          if (upload.bytes.length === 0) {
+            throw new AppError(ErrorCode.EmptyFile, 'an empty photo', { name: upload.name });
+          }
+          type = sniffType(upload.bytes, upload.name);
+        } catch (error) {
+          if (!(error instanceof AppError)) throw error;
+          refused.push({ name: upload.name, error });
+          continue;
+        }
+        const { ext, contentType } = type;
         bySha.set(sha256, {
           sha256,
           blobKey: photoKey(tenant, sha256, ext),
@@ -97,6 +124,9 @@ export function createPhotoService(deps: PhotoServiceDeps) {
         });
       }
       const photos = [...bySha.values()];
+      if (photos.length === 0) throw refused[0]?.error ?? new AppError(ErrorCode.EmptyFile, 'no photo');
+      // Read before anything is stored: a forget from here on makes every job of this album stale.
+      const generation = await deps.guard.generation(tenant);
       const albumId = opts.albumId ?? defaultAlbumId(photos.map((p) => p.sha256));
 
       const known = await deps.metadata.getAlbum(tenant, albumId);
@@ -106,11 +136,19 @@ export function createPhotoService(deps: PhotoServiceDeps) {
       // Photos first: a job must never run before its bytes are stored.
       for (const p of photos) await deps.blobs.put(p.blobKey, p.bytes, { contentType: p.contentType });
       await deps.metadata.createAlbum({ id: albumId, tenant, photoCount: photos.length });
+      for (const { name, error } of refused) {
+        await deps.metadata.recordFailure(tenant, albumId, {
+          path: name,
+          code: error.code,
+          message: error.message,
+        });
+      }
       // Queued or processing albums are added again: the job ids are deterministic, so a flow that
       // exists is left alone, and one lost between createAlbum and here is added now.
       await deps.queue.addAlbum({
         tenant,
         albumId,
+        generation,
         photos: photos.map(({ sha256, blobKey, name }) => ({ sha256, blobKey, name })),
       });
       return { albumId, photoCount: photos.length, alreadyKnown: known !== null };
@@ -179,22 +217,68 @@ export function defaultAlbumId(shas: readonly string[]): string {
     .slice(0, 24)}`;
 }
 
+/** Extension and MIME type we store each readable format under; nothing else is ever stored. */
+const STORED_TYPES: Readonly<Record<PhotoFormat, { ext: string; contentType: string }>> = {
+  jpeg: { ext: 'jpg', contentType: 'image/jpeg' },
+  png: { ext: 'png', contentType: 'image/png' },
+  webp: { ext: 'webp', contentType: 'image/webp' },
+  tiff: { ext: 'tiff', contentType: 'image/tiff' },
+  gif: { ext: 'gif', contentType: 'image/gif' },
+  bmp: { ext: 'bmp', contentType: 'image/bmp' },
+  avif: { ext: 'avif', contentType: 'image/avif' },
+  heif: { ext: 'heic', contentType: 'image/heic' },
+};
+
 /**
- * The stored extension and type, from the first bytes (chat apps rename files freely), else from the
- * name. Signatures: JPEG FF D8 FF, PNG 89 50 4E 47, WebP "RIFF....WEBP", BMP "BM", HEIF "....ftyp" + brand.
+ * The stored extension and type, from the first bytes only (chat apps rename files freely, and a
+ * client's extension must never reach storage). Bytes of no format we read, and rasters whose header
+ * already says they exceed the decoder's pixel limit, are refused before anything is stored.
  */
 export function sniffType(bytes: Uint8Array, name: string): { ext: string; contentType: string } {
-  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
-  if (bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)
-    return { ext: 'jpg', contentType: 'image/jpeg' };
-  if (bytes[0] === 0x89 && ascii(1, 4) === 'PNG') return { ext: 'png', contentType: 'image/png' };
-  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return { ext: 'webp', contentType: 'image/webp' };
-  if (ascii(0, 2) === 'BM') return { ext: 'bmp', contentType: 'image/bmp' };
-  if (ascii(4, 8) === 'ftyp') {
-    const brand = ascii(8, 12);
-    if (brand === 'avif') return { ext: 'avif', contentType: 'image/avif' };
-    return { ext: 'heic', contentType: 'image/heic' };
+  const format = sniffFormat(bytes);
+  if (format === null) {
+    const seen = describeUnsupported(bytes);
+    throw new AppError(
+      ErrorCode.UnsupportedFormat,
+      `${seen === null ? 'not an image' : seen}: send ${SUPPORTED_FORMATS_TEXT}`,
+      { name },
+    );
   }
-  const ext = /\.([A-Za-z0-9]{1,8})$/.exec(name)?.[1]?.toLowerCase() ?? 'bin';
-  return { ext, contentType: 'application/octet-stream' };
+  const size = format === 'jpeg' ? jpegDimensions(bytes) : headerDimensions(bytes, format);
+  if (size && size.width * size.height > DEFAULT_MAX_PIXELS) {
+    throw new AppError(ErrorCode.TooManyPixels, `${size.width}×${size.height} is over the pixel limit`, {
+      name,
+      maxPixels: DEFAULT_MAX_PIXELS,
+    });
+  }
+  return STORED_TYPES[format];
+}
+
+/**
+ * Width and height from a JPEG's frame header (SOFn), walking the marker segments; null when no frame
+ * header comes before the scan data. A few dozen bytes are read, never a pixel.
+ */
+function jpegDimensions(bytes: Uint8Array): { width: number; height: number } | null {
+  const u16 = (at: number) => ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
+  let i = 2;
+  while (i + 9 < bytes.length) {
+    if (bytes[i] !== 0xff) return null;
+    const marker = bytes[i + 1] ?? 0;
+    // Fill bytes, and markers without a length (TEM, RSTn).
+    if (marker === 0xff) {
+      i += 1;
+      continue;
+    }
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) {
+      i += 2;
+      continue;
+    }
+    // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC): precision, then height, then width.
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return { height: u16(i + 5), width: u16(i + 7) };
+    }
+    if (marker === 0xda) return null;
+    i += 2 + u16(i + 2);
+  }
+  return null;
 }

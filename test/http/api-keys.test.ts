@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -42,5 +42,27 @@ describe('API keys', () => {
     expect(await store.verify(a.key)).toBeNull();
     expect(await store.revokeTenant('dc-2-3')).toBe(1);
     expect((await store.list()).map((k) => k.tenant)).toEqual(['tg-9']);
+  });
+
+  it('keeps every key of concurrent creates, from one store and from several (CLI and server)', async () => {
+    const own = await mkdtemp(path.join(os.tmpdir(), 'faceblog-keys-'));
+    const one = apiKeyStore(own);
+    const created = await Promise.all([
+      ...Array.from({ length: 10 }, (_, i) => one.create(`tg-${100 + i}`)),
+      ...Array.from({ length: 10 }, (_, i) => apiKeyStore(own).create(`tg-${200 + i}`)),
+    ]);
+    const check = apiKeyStore(own);
+    expect(await check.list()).toHaveLength(20);
+    for (const c of created) expect(await check.verify(c.key)).not.toBeNull();
+    await rm(own, { recursive: true, force: true });
+  });
+
+  it('answers a torn key file with a coded I/O error, not a crash', async () => {
+    const own = await mkdtemp(path.join(os.tmpdir(), 'faceblog-keys-'));
+    await writeFile(path.join(own, API_KEYS_FILE), '{"version":1,"keys":[{"id":');
+    await expect(apiKeyStore(own).verify(`fbk_${'0'.repeat(16)}_${'A'.repeat(43)}`)).rejects.toMatchObject({
+      code: 'IO_ERROR',
+    });
+    await rm(own, { recursive: true, force: true });
   });
 });

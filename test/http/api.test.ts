@@ -13,7 +13,7 @@ import { addressPolicy } from '../../src/import/address-policy.js';
 import { fixture } from '../support/fixtures.js';
 import { FR, KNN, listBlobs } from '../jobs/support/harness.js';
 import { startSite, type Site } from '../import/support/site.js';
-import { startApi, type Api } from './support/api.js';
+import { METRICS_TOKEN, startApi, type Api } from './support/api.js';
 
 const A = 'tg-7001';
 const B = 'tg-7002';
@@ -245,7 +245,12 @@ describe('HTTP API', () => {
       people: Array<{ id: string; faceCount: number; coverUrl: string | null }>;
     };
     expect(people.people).toHaveLength(3);
-    expect(people.people.every((p) => p.coverUrl?.startsWith('file://'))).toBe(true);
+    // Blobs are served by the API, never as file:// URLs naming the server's data path.
+    expect(people.people.every((p) => p.coverUrl?.startsWith(`/api/v1/blobs/${A}/faces/`))).toBe(true);
+    const cover = await call(people.people[0]!.coverUrl!, { key: keyA });
+    expect(cover.status).toBe(200);
+    expect(cover.headers.get('content-type')).toBe('image/jpeg');
+    expect((await call(people.people[0]!.coverUrl!, { key: keyB })).status).toBe(404);
 
     const selfie = new FormData();
     selfie.append('selfie', await photo(`${FR}/obama-720p.jpg`), 'me.jpg');
@@ -263,7 +268,9 @@ describe('HTTP API', () => {
       .map((p) => p.sha256)
       .sort();
     expect(found.results.map((x) => x.sha256).sort()).toEqual(obamaShas);
-    expect(found.results[0]!.thumbnailUrl).toMatch(new RegExp(`^file://.*/${A}/thumbs/[0-9a-f]{64}\\.jpg$`));
+    expect(found.results[0]!.thumbnailUrl).toMatch(
+      new RegExp(`^/api/v1/blobs/${A}/thumbs/[0-9a-f]{64}\\.jpg$`),
+    );
     expect(found.results[0]!.similarity).toBeGreaterThanOrEqual(found.results[1]!.similarity);
 
     const limited = new FormData();
@@ -408,7 +415,10 @@ describe('HTTP API', () => {
       metadata: { ok: true },
       storage: { ok: true },
     });
-    const text = await (await call('/metrics')).text();
+    expect((await call('/metrics')).status).toBe(404);
+    const text = await (
+      await call('/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
     expect(text).toMatch(/faceblog_jobs\{queue="photos",state="completed"\} [1-9]/);
     expect(text).toMatch(/faceblog_faces_indexed_total [1-9]/);
     expect(text).toMatch(/faceblog_stage_seconds_count\{stage="job:photos"\} [1-9]/);

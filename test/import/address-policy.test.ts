@@ -32,6 +32,29 @@ describe('address policy', () => {
     expect(refusal('169.254.169.254', 80, STRICT_POLICY)).toBe('link-local (cloud metadata)');
   });
 
+  it('allows only global unicast: IPv6 forms that embed an IPv4 address are refused', () => {
+    const refused = [
+      '::7f00:1', // IPv4-compatible 127.0.0.1
+      '::127.0.0.1',
+      '2002:a9fe:a9fe::1', // 6to4 of 169.254.169.254
+      '2002:7f00:1::',
+      '2001:0:4136:e378:8000:63bf:3fff:fdd2', // Teredo
+      '64:ff9b::a9fe:a9fe', // NAT64 well-known prefix
+      '64:ff9b:1::a00:1', // NAT64 local-use prefix
+      '::ffff:0:a9fe:a9fe', // SIIT ::ffff:0:0:0/96
+      '::ffff:0:7f00:1',
+      '100::1', // discard
+      '2001:db8::1', // documentation
+      '3fff::1',
+      'ff02::1',
+      'fec0::1',
+    ];
+    for (const address of refused) expect(refusal(address, 80, STRICT_POLICY), address).not.toBeNull();
+    for (const address of ['2a00:1450:4001:80b::200e', '2606:4700:4700::1111', '2001:4860:4860::8888']) {
+      expect(refusal(address, 443, STRICT_POLICY), address).toBeNull();
+    }
+  });
+
   it('allows only the listed loopback origins in test mode', () => {
     const policy = addressPolicy(['127.0.0.1:8123', '[::1]:8124']);
     expect(refusal('127.0.0.1', 8123, policy)).toBeNull();

@@ -9,14 +9,19 @@ const SHA = 'a'.repeat(64);
 
 describe('job ids', () => {
   it('are deterministic, free of ":" and never all digits', () => {
-    expect(photoJobId('tg--100123', 'mg123', SHA)).toBe(`photo_tg--100123_mg123_${SHA}`);
-    expect(albumJobId('tg-1', '12345')).toBe('album_tg-1_12345');
-    for (const id of [photoJobId('dc-1-2', 'x', SHA), albumJobId('tg-1', 'a'.repeat(200))]) {
+    expect(photoJobId('tg--100123', 0, 'mg123', SHA)).toBe(`photo_tg--100123_g0_mg123_${SHA}`);
+    expect(albumJobId('tg-1', 0, '12345')).toBe('album_tg-1_g0_12345');
+    for (const id of [photoJobId('dc-1-2', 3, 'x', SHA), albumJobId('tg-1', 0, 'a'.repeat(200))]) {
       expect(id).not.toContain(':');
       expect(id).not.toMatch(/^\d+$/);
     }
-    expect(albumJobId('tg-1', 'a'.repeat(200)).length).toBeLessThan(80);
-    expect(() => photoJobId('Bad:Tenant', 'x', SHA)).toThrow();
+    expect(albumJobId('tg-1', 0, 'a'.repeat(200)).length).toBeLessThan(80);
+    expect(() => photoJobId('Bad:Tenant', 0, 'x', SHA)).toThrow();
+    expect(() => photoJobId('tg-1', -1, 'x', SHA)).toThrow();
+  });
+  it('carry the chat generation, so a photo sent again after "forget all" runs again', () => {
+    expect(photoJobId('tg-1', 1, 'al1', SHA)).not.toBe(photoJobId('tg-1', 0, 'al1', SHA));
+    expect(albumJobId('tg-1', 1, 'al1')).not.toBe(albumJobId('tg-1', 0, 'al1'));
   });
 });
 
@@ -25,6 +30,7 @@ describe('albumFlow', () => {
     const flow = albumFlow({
       tenant: 'tg-1',
       albumId: 'al1',
+      generation: 2,
       photos: [
         { sha256: SHA, blobKey: `tg-1/photos/${SHA}.jpg`, name: 'a.jpg' },
         { sha256: 'b'.repeat(64), blobKey: `tg-1/photos/${'b'.repeat(64)}.jpg`, name: 'b.jpg' },
@@ -33,15 +39,15 @@ describe('albumFlow', () => {
     expect(flow).toMatchObject({
       name: JobName.groupAlbum,
       queueName: QueueName.albums,
-      opts: { jobId: 'album_tg-1_al1' },
+      opts: { jobId: 'album_tg-1_g2_al1' },
     });
     expect(flow.children).toHaveLength(2);
     expect(flow.children?.[0]).toMatchObject({
       name: JobName.indexPhoto,
       queueName: QueueName.photos,
-      data: { tenant: 'tg-1', albumId: 'al1', sha256: SHA, name: 'a.jpg', total: 2 },
+      data: { tenant: 'tg-1', albumId: 'al1', generation: 2, sha256: SHA, name: 'a.jpg', total: 2 },
       opts: {
-        jobId: `photo_tg-1_al1_${SHA}`,
+        jobId: `photo_tg-1_g2_al1_${SHA}`,
         attempts: 5,
         backoff: { type: 'exponential', delay: 2000 },
         failParentOnFailure: false,
@@ -61,12 +67,27 @@ describe('photo service helpers', () => {
       ext: 'jpg',
       contentType: 'image/jpeg',
     });
-    expect(sniffType(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), 'x')).toEqual({
+    expect(sniffType(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), 'x')).toEqual({
       ext: 'png',
       contentType: 'image/png',
     });
     expect(sniffType(new TextEncoder().encode('\0\0\0\x18ftypheic'), 'IMG_1.HEIC').ext).toBe('heic');
-    expect(sniffType(new Uint8Array([1, 2, 3]), 'scan.TIFF').ext).toBe('tiff');
+    expect(sniffType(new Uint8Array([0x49, 0x49, 0x2a, 0x00]), 'scan.TIFF').ext).toBe('tiff');
+  });
+  it('refuses anything else before it is stored, whatever the name says', () => {
+    const html = new TextEncoder().encode('<!doctype html><html><body>hi</body></html>');
+    expect(() => sniffType(html, 'page.html')).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_FORMAT' }),
+    );
+    expect(() => sniffType(new Uint8Array([1, 2, 3]), 'scan.TIFF')).toThrow(
+      expect.objectContaining({ code: 'UNSUPPORTED_FORMAT' }),
+    );
+    // A PNG header claiming 12000 × 12000 (144 MP): refused from its header alone.
+    const bomb = new Uint8Array(33);
+    bomb.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+    new DataView(bomb.buffer).setUint32(16, 12_000);
+    new DataView(bomb.buffer).setUint32(20, 12_000);
+    expect(() => sniffType(bomb, 'bomb.png')).toThrow(expect.objectContaining({ code: 'TOO_MANY_PIXELS' }));
   });
 });
 

@@ -18,12 +18,14 @@ export function isGroup(ctx: Context): boolean {
 /**
  * Private chats belong to their one user. In groups, destructive commands are for the chat's
  * administrators; an anonymous administrator posts as the group itself (sender_chat = the chat).
+ * A button press is always checked against the user who pressed it: the message a keyboard hangs on
+ * may carry a sender_chat, which says nothing about who pressed.
  */
 export async function isChatAdmin(ctx: Context): Promise<boolean> {
   const chat = ctx.chat;
   if (!chat) return false;
   if (chat.type === 'private') return true;
-  if (ctx.msg?.sender_chat?.id === chat.id) return true;
+  if (!ctx.callbackQuery && ctx.message?.sender_chat?.id === chat.id) return true;
   const user = ctx.from;
   if (!user) return false;
   const member = await ctx.api.getChatMember(chat.id, user.id);

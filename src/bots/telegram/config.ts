@@ -69,6 +69,14 @@ export function parseTelegramConfig(env: Readonly<Record<string, string | undefi
     throw new AppError(ErrorCode.BadConfig, `invalid environment variables: ${names}`);
   }
   const e = parsed.data;
+  // Without the secret anyone who learns the webhook URL can post forged updates (and press an
+  // admin's buttons): webhook mode does not start without one.
+  if (e.TELEGRAM_WEBHOOK_URL && !e.TELEGRAM_WEBHOOK_SECRET) {
+    throw new AppError(
+      ErrorCode.BadConfig,
+      'TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (1-256 of A-Z, a-z, 0-9, _ and -)',
+    );
+  }
   return {
     token: e.TELEGRAM_BOT_TOKEN,
     apiRoot: (e.TELEGRAM_API_ROOT ?? DEFAULT_API_ROOT).replace(/\/+$/, ''),

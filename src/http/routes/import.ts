@@ -8,7 +8,7 @@ import { type RouteContext, statusUrl } from '../route-context.js';
 import { importBody, importResponse } from '../schemas.js';
 import { jsonBody } from '../uploads.js';
 
-export function registerImportRoutes(app: FastifyInstance, { deps }: RouteContext): void {
+export function registerImportRoutes(app: FastifyInstance, { deps, importSlots }: RouteContext): void {
   app.post(
     '/api/v1/import',
     {
@@ -22,7 +22,7 @@ export function registerImportRoutes(app: FastifyInstance, { deps }: RouteContex
           description:
             'Fetches the page and, up to `maxDepth` links away, its same-origin pages; respects robots.txt; never fetches private, loopback, link-local or metadata addresses.',
           tags: ['photos'],
-          problems: [400, 415, 422],
+          problems: [400, 415, 422, 429],
         },
       },
     },
@@ -30,7 +30,9 @@ export function registerImportRoutes(app: FastifyInstance, { deps }: RouteContex
       const body = jsonBody<{ url: string; maxDepth?: number; maxImages?: number; albumId?: string }>(
         request,
       );
-      const outcome = await deps.importer.importFromUrl(request.tenant, body);
+      const outcome = await importSlots(request.tenant, () =>
+        deps.importer.importFromUrl(request.tenant, body),
+      );
       request.log.info(
         {
           albumId: outcome.albumId,

@@ -15,10 +15,18 @@ import { jsonBody, readForm } from '../uploads.js';
 const ALBUM_ID_RE = /^[A-Za-z0-9_-]{1,128}$/;
 
 export function registerIngestRoutes(app: FastifyInstance, { deps, limits }: RouteContext): void {
-  /** Reads objects of the caller's tenant; another tenant's key or a missing object is refused. */
+  /**
+   * Reads objects of the caller's tenant; another tenant's key, a missing object, a repeated key or a
+   * batch over `maxBatchBytes` is refused before a single object is read (sizes come from `head`).
+   */
   async function fromKeys(tenant: string, keys: readonly string[]): Promise<PhotoUpload[]> {
     const own = tenantPrefix(tenant);
-    const uploads: PhotoUpload[] = [];
+    if (new Set(keys).size !== keys.length) {
+      throw new HttpProblem('VALIDATION', 'each object key may appear once', {
+        errors: [{ path: 'body/keys', message: 'unique keys' }],
+      });
+    }
+    let total = 0;
     for (const key of keys) {
       if (!key.startsWith(own)) {
         throw new HttpProblem('FORBIDDEN', `object keys must start with ${own}`, { reason: key });
@@ -35,6 +43,13 @@ export function registerIngestRoutes(app: FastifyInstance, { deps, limits }: Rou
       if (head.size > limits.maxUploadBytes) {
         throw new HttpProblem('PAYLOAD_TOO_LARGE', `object ${key} is over ${limits.maxUploadBytes} bytes`);
       }
+      total += head.size;
+      if (total > limits.maxBatchBytes) {
+        throw new HttpProblem('PAYLOAD_TOO_LARGE', `the objects exceed ${limits.maxBatchBytes} bytes in all`);
+      }
+    }
+    const uploads: PhotoUpload[] = [];
+    for (const key of keys) {
       const bytes = await deps.stores.blobs.get(key);
       if (!bytes) throw new HttpProblem('NOT_FOUND', `no object ${key}`);
       uploads.push({ name: key, bytes });

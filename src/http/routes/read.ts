@@ -1,7 +1,11 @@
-/** GET /api/v1/albums/:id and GET /api/v1/people: what came out, within the caller's tenant only. */
+/**
+ * GET /api/v1/albums/:id, GET /api/v1/people and GET /api/v1/blobs/<key>: what came out, within the
+ * caller's tenant only.
+ */
 import type { FastifyInstance } from 'fastify';
 
-import type { RouteContext } from '../route-context.js';
+import { assertBlobKey, tenantPrefix } from '../../core/keys.js';
+import { blobUrl, type RouteContext } from '../route-context.js';
 import { HttpProblem } from '../problem.js';
 import { albumParams, albumResponse, peopleResponse } from '../schemas.js';
 
@@ -40,13 +44,41 @@ export function registerReadRoutes(app: FastifyInstance, { deps, limits }: Route
         people: await Promise.all(
           people.map(async ({ coverKey, ...p }) => ({
             ...p,
-            coverUrl:
-              coverKey === null
-                ? null
-                : await deps.stores.blobs.url(coverKey, { expiresInSeconds: limits.urlSeconds }),
+            coverUrl: coverKey === null ? null : await blobUrl(deps, coverKey, limits.urlSeconds),
           })),
         ),
       };
+    },
+  );
+
+  app.get(
+    '/api/v1/blobs/*',
+    {
+      config: {
+        doc: {
+          summary: 'A thumbnail, face crop or photo of the tenant (the URLs answers give)',
+          tags: ['photos'],
+          problems: [400, 404],
+        },
+      },
+    },
+    async (request, reply) => {
+      const key = (request.params as { '*': string })['*'];
+      // Another tenant's blob is "not found", like its albums.
+      if (!key.startsWith(tenantPrefix(request.tenant))) throw new HttpProblem('NOT_FOUND', 'no such blob');
+      try {
+        assertBlobKey(key);
+      } catch {
+        throw new HttpProblem('NOT_FOUND', 'no such blob');
+      }
+      const head = await deps.stores.blobs.head(key);
+      const bytes = head ? await deps.stores.blobs.get(key) : null;
+      if (!head || !bytes) throw new HttpProblem('NOT_FOUND', 'no such blob');
+      return reply
+        .type(head.contentType)
+        .header('cache-control', 'private, max-age=3600')
+        .header('x-content-type-options', 'nosniff')
+        .send(Buffer.from(bytes));
     },
   );
 }

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 
 import type { EmbeddingOutcome } from '../../services/search-service.js';
-import type { RouteContext } from '../route-context.js';
+import { blobUrl, type RouteContext } from '../route-context.js';
 import { HttpProblem } from '../problem.js';
 import { multipartForms, searchAnswerBody, searchJsonBody, searchResponse } from '../schemas.js';
 import { jsonBody, readForm } from '../uploads.js';
@@ -16,7 +16,7 @@ const DEFAULT_LIMIT = 20;
 /** The search decision's answer, plus the selfie's hash when the caller may answer "is this them?". */
 type Found = EmbeddingOutcome & { readonly selfie?: string };
 
-export function registerSearchRoutes(app: FastifyInstance, { deps, limits }: RouteContext): void {
+export function registerSearchRoutes(app: FastifyInstance, { deps, limits, searchGate }: RouteContext): void {
   const { pack } = deps;
 
   async function bySelfie(tenant: string, bytes: Uint8Array, face: number | undefined): Promise<Found> {
@@ -77,8 +77,8 @@ export function registerSearchRoutes(app: FastifyInstance, { deps, limits }: Rou
       kept.map(async (p) => ({
         sha256: p.sha256,
         similarity: p.similarity,
-        thumbnailUrl: await deps.stores.blobs.url(p.thumbKey, { expiresInSeconds }),
-        photoUrl: await deps.stores.blobs.url(p.blobKey, { expiresInSeconds }),
+        thumbnailUrl: await blobUrl(deps, p.thumbKey, expiresInSeconds),
+        photoUrl: await blobUrl(deps, p.blobKey, expiresInSeconds),
       })),
     );
     const person =
@@ -88,7 +88,7 @@ export function registerSearchRoutes(app: FastifyInstance, { deps, limits }: Rou
             id: found.person.id,
             name: found.person.name,
             faceUrl: found.person.faceKey
-              ? await deps.stores.blobs.url(found.person.faceKey, { expiresInSeconds })
+              ? await blobUrl(deps, found.person.faceKey, expiresInSeconds)
               : null,
           };
     return {
@@ -114,7 +114,7 @@ export function registerSearchRoutes(app: FastifyInstance, { deps, limits }: Rou
             'By selfie (multipart field `selfie`) or by embedding (JSON). `minScore` is a cosine; the default is the pack’s calibrated match threshold.',
           tags: ['search'],
           multipart: multipartForms.search,
-          problems: [400, 413, 415, 422],
+          problems: [400, 413, 415, 422, 429, 503],
         },
       },
     },
@@ -132,7 +132,8 @@ export function registerSearchRoutes(app: FastifyInstance, { deps, limits }: Rou
         limit = formNumber(form.fields.limit, 'limit', 1, 100, true) ?? DEFAULT_LIMIT;
         minScore = formNumber(form.fields.minScore, 'minScore', -1, 1, false);
         const face = formNumber(form.fields.face, 'face', 0, 1000, true);
-        found = await bySelfie(request.tenant, form.files[0]?.bytes ?? new Uint8Array(), face);
+        const selfie = form.files[0]?.bytes ?? new Uint8Array();
+        found = await searchGate(() => bySelfie(request.tenant, selfie, face));
       } else {
         const body = jsonBody<{ embedding: number[]; limit?: number; minScore?: number }>(request);
         limit = body.limit ?? DEFAULT_LIMIT;

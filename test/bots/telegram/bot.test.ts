@@ -285,4 +285,10 @@ describe('configuration', () => {
       parseTelegramConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_URL: 'http://x.org' }),
     ).toThrow(/TELEGRAM_WEBHOOK_URL/);
   });
+
+  it("refuses webhook mode without a secret (forged updates could press an admin's buttons)", () => {
+    expect(() =>
+      parseTelegramConfig({ TELEGRAM_BOT_TOKEN: token, TELEGRAM_WEBHOOK_URL: 'https://bot.example.org/tg' }),
+    ).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
+  });
 });

@@ -29,6 +29,9 @@ export interface Api {
   close(): Promise<void>;
 }
 
+/** The ops token /metrics asks for in tests. */
+export const METRICS_TOKEN = 'test-ops-token';
+
 export async function startApi(opts: { policy: AddressPolicy; limits?: Partial<ApiLimits> }): Promise<Api> {
   const h = await startHarness();
   const logs: string[] = [];
@@ -52,6 +55,7 @@ export async function startApi(opts: { policy: AddressPolicy; limits?: Partial<A
     logger: createLogger({ level: 'info', destination: sink }),
     metrics,
     readinessChecks: [redisCheck(probe), ...storeChecks(h.stores)],
+    metricsToken: METRICS_TOKEN,
     ...(opts.limits ? { limits: opts.limits } : {}),
   });
   await server.listen({ host: '127.0.0.1', port: 0 });
