@@ -139,12 +139,15 @@ function when(t: LocalTime): string {
   return `${WEEKDAYS[t.weekday] ?? ''}${PARTS[t.part]}`;
 }
 
+/** "Marco, Sofia und ein Hund"; "Marco, Sofia und zwei weitere, dazu ein Hund" (all nominative). */
 function castPhrase(c: Cast): string | null {
-  const items = [...c.people];
-  if (c.more > 0) items.push(`${c.more === 1 ? 'eine weitere Person' : `${number(c.more)} weitere`}`);
-  if (items.length === 0 && c.figures > 0) items.push(noun('person', c.figures));
-  for (const o of c.objects) items.push(noun(o.label, o.count));
-  return items.length > 0 ? list(items) : null;
+  const who = [...c.people];
+  if (c.more > 0) who.push(c.more === 1 ? 'eine weitere Person' : `${number(c.more)} weitere`);
+  if (who.length === 0 && c.figures > 0) who.push(noun('person', c.figures));
+  const what = c.objects.map((o) => noun(o.label, o.count));
+  if (who.length === 0) return what.length > 0 ? list(what) : null;
+  if (what.length === 0) return list(who);
+  return c.more > 0 || who.length > 2 ? `${list(who)}, dazu ${list(what)}` : list([...who, ...what]);
 }
 
 function period(start: LocalTime | null, end: LocalTime | null): string | null {

@@ -74,13 +74,15 @@ function when(t: LocalTime): string {
   return `${WEEKDAYS[t.weekday] ?? ''} ${t.part}`;
 }
 
-/** "Marco, Sofia, a dog and two boats"; null when nobody and nothing is there to name. */
+/** "Marco, Sofia and a dog"; "Marco, Sofia and two others, with a dog"; null when there is nothing to name. */
 function castPhrase(c: Cast): string | null {
-  const items = [...c.people];
-  if (c.more > 0) items.push(`${number(c.more)} ${c.more === 1 ? 'other' : 'others'}`);
-  if (items.length === 0 && c.figures > 0) items.push(noun('person', c.figures));
-  for (const o of c.objects) items.push(noun(o.label, o.count));
-  return items.length > 0 ? list(items) : null;
+  const who = [...c.people];
+  if (c.more > 0) who.push(`${number(c.more)} ${c.more === 1 ? 'other' : 'others'}`);
+  if (who.length === 0 && c.figures > 0) who.push(noun('person', c.figures));
+  const what = c.objects.map((o) => noun(o.label, o.count));
+  if (who.length === 0) return what.length > 0 ? list(what) : null;
+  if (what.length === 0) return list(who);
+  return c.more > 0 || who.length > 2 ? `${list(who)}, with ${list(what)}` : list([...who, ...what]);
 }
 
 function period(start: LocalTime | null, end: LocalTime | null): string | null {

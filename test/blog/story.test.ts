@@ -106,6 +106,68 @@ describe.skipIf(!hasFixtures())('the story of a trip album', () => {
   });
 });
 
+describe.skipIf(!hasFixtures())('short and mixed albums', () => {
+  const MORNING = '2026-12-02T09:14:00+01:00';
+  const sent = (sender: string) => ({ sentAt: MORNING, sender, language: 'en' });
+
+  it('gives one photo one line, with what is in it', async () => {
+    const album = await analyzeFixtures(['dlib/dogs.jpg']);
+    const facts = buildAlbumFacts({
+      ...album,
+      photos: album.photos.map((p) => ({ ...p, message: { ...sent('Ana'), caption: 'Walkies!' } })),
+    });
+    const post = writeOfflinePost(facts);
+    const md = renderMarkdown(post, facts);
+    console.log(md);
+    expect(post.short).toBe(true);
+    expect(post.intro).toMatch(/^(Two|Three|Four) dogs, Wednesday morning, 2 December 2026\. Ana wrote: “Walkies!”$/);
+    expect(post.sections.every((s) => s.text === '' && s.heading === '')).toBe(true);
+    expect(md).not.toContain('#');
+    expect(md.trim().split('\n')[0]).toBe(post.intro);
+  }, 60_000);
+
+  it('never heads an album with a range of years, and says once that a camera clock was off', async () => {
+    // Two walk photos with their 2008 camera time, three without any, all sent on one morning in 2026.
+    const paths = [TRIP[0]!, TRIP[1]!, 'compreface/000_5.jpg', 'dlib/dogs.jpg', 'compreface/017_0.jpg'];
+    const album = await analyzeFixtures(paths);
+    expect(album.photos.filter((p) => p.takenAt !== null).map((p) => p.path)).toEqual([TRIP[0], TRIP[1]]);
+    // The chat named the person on the right of the group photo, the last of five found there.
+    const group = album.photos.find((p) => p.path === 'compreface/000_5.jpg')!;
+    const rightmost = [...group.faces].sort((a, b) => b.box[0] - a.box[0])[0]!.personId!;
+    const named: AlbumResult = {
+      ...album,
+      people: album.people.map((p) => (p.id === rightmost ? { ...p, name: 'Sofia' } : p)),
+      photos: album.photos.map((p) => ({ ...p, message: sent('Ana') })),
+    };
+    const facts = buildAlbumFacts(named);
+    const post = writeOfflinePost(facts);
+    console.log(renderMarkdown(post, facts));
+    expect(facts.photos.filter((p) => p.clockOff)).toHaveLength(2);
+    expect(post.title).not.toMatch(/2008/);
+    expect(post.title).toMatch(/December 2026/);
+    expect(post.intro).not.toMatch(/2008/);
+    const all = [post.title, post.intro, ...post.sections.map((s) => s.text), post.closing].join('\n');
+    expect(all.match(/22 October 2008/g)).toHaveLength(1);
+    expect(post.closing).toMatch(/camera clock/);
+
+    // Named people before "Person N" and before "and … others".
+    const section = post.sections.find((s) => s.people.includes('Sofia'))!;
+    expect(section.people[0]).toBe('Sofia');
+    expect(section.text.indexOf('Sofia')).toBeLessThan(section.text.search(/Person \d|other/));
+    expect(section.text).toMatch(/and (one|two|\w+) others?/);
+    expect(post.closing).toMatch(/Who are Person \d+/);
+    expect(post.closing).not.toMatch(/Sofia/);
+  }, 120_000);
+
+  it('speaks to a reader, not a chat, without chat messages (the CLI page)', async () => {
+    const album = await analyzeFixtures(['compreface/000_5.jpg', 'compreface/010_2.jpg', 'dlib/dogs.jpg']);
+    const facts = buildAlbumFacts(album);
+    const post = writeOfflinePost(facts);
+    expect(facts.audience).toBe('reader');
+    expect(JSON.stringify(post)).not.toMatch(/\/name|Sent by/);
+  }, 120_000);
+});
+
 function toAnswer(post: ReturnType<typeof writeOfflinePost>): unknown {
   return {
     title: post.title,
