@@ -1,7 +1,7 @@
 import { pathKm } from './moments.js';
 import { german } from './phrases-de.js';
 import { english } from './phrases-en.js';
-import { localTime, type Cast, type MomentText, type Phrasebook } from './phrases.js';
+import { localTime, sameDay, type Cast, type MomentText, type Phrasebook } from './phrases.js';
 import { placeLabel } from './places.js';
 import type { AlbumFacts, BlogPost, BlogSection, FactPhoto, Moment, ObjectCount, Place } from './types.js';
 
@@ -32,7 +32,12 @@ export function writeOfflinePost(facts: AlbumFacts): BlogPost {
   const book = offlineLanguage(facts.language);
   const label = labeller(facts);
   const shownIds = facts.photos.filter((p) => p.bestOfBurst === p.id).map((p) => p.id);
-  const places = distinctPlaces(facts.moments).map((p) => placeName(p, book));
+  const distinct = distinctPlaces(facts.moments);
+  // One place is named in full ("Arezzo, Italy"); several by their towns, or the list turns to soup.
+  const places =
+    distinct.length === 1
+      ? distinct.map((p) => placeName(p, book))
+      : distinct.map((p) => p.city || book.country(p.countryCode, p.country));
   const named = peopleOrder(facts, facts.people.map((p) => p.id)).map(label);
   const title = book.title(
     distinctPlaces(facts.moments).map((p) => p.district ?? (p.city || book.country(p.countryCode, p.country))),
@@ -129,7 +134,9 @@ function momentText(facts: AlbumFacts, moment: Moment, label: Labeller, book: Ph
     end: localTime(moment.end),
     place: moment.place
       ? {
-          name: moment.place.district ?? (moment.place.city || book.country(moment.place.countryCode, moment.place.country)),
+          name: moment.place.district
+            ? `${moment.place.district}, ${moment.place.city}`
+            : moment.place.city || book.country(moment.place.countryCode, moment.place.country),
           near: moment.place.district === null && moment.place.distanceKm >= NEAR_KM,
         }
       : null,
@@ -138,6 +145,7 @@ function momentText(facts: AlbumFacts, moment: Moment, label: Labeller, book: Ph
     recurring,
     routeKm: route >= MIN_ROUTE_KM ? route : null,
     photos: shown.length,
+    dated: !sameDay(localTime(facts.span.start), localTime(facts.span.end)),
   };
 }
 

@@ -204,7 +204,10 @@ export const german: Phrasebook = {
 
   heading(m, seed) {
     const place = m.place?.name ?? null;
-    if (place && m.start) return pick([`${when(m.start)} in ${place}`, `${place}, ${m.start.hm} Uhr`], seed);
+    if (place && m.start)
+      return m.dated
+        ? `${place}, ${date(m.start)}`
+        : pick([`${when(m.start)} in ${place}`, `${place}, ${m.start.hm} Uhr`], seed);
     if (place) return place;
     if (m.start) return `${when(m.start)}, ${date(m.start)}`;
     return 'Ohne Datum';
@@ -231,7 +234,11 @@ export const german: Phrasebook = {
     } else if (where) {
       s.push(cast ? `${capital(where)}: ${cast}.` : `${capital(where)}, ohne Uhrzeit.`);
     } else if (time) {
-      s.push(cast ? `${time}: ${cast}.` : `${time}.`);
+      s.push(
+        cast
+          ? `${time}: ${cast}.`
+          : `${m.photos === 1 ? 'Ein einzelnes Foto' : 'Fotos'} vom ${time}, ohne Ort und ohne Gesicht.`,
+      );
     } else if (cast) {
       s.push(`Auf diesen Fotos: ${cast}.`);
     }

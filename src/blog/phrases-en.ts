@@ -136,7 +136,10 @@ export const english: Phrasebook = {
 
   heading(m, seed) {
     const place = m.place?.name ?? null;
-    if (place && m.start) return pick([`${when(m.start)} in ${place}`, `${place}, ${m.start.hm}`], seed);
+    if (place && m.start)
+      return m.dated
+        ? `${place}, ${date(m.start)}`
+        : pick([`${when(m.start)} in ${place}`, `${place}, ${m.start.hm}`], seed);
     if (place) return place;
     if (m.start) return `${when(m.start)}, ${date(m.start)}`;
     return 'Without a date';
@@ -163,7 +166,11 @@ export const english: Phrasebook = {
     } else if (where) {
       s.push(cast ? `${capital(where)}: ${cast}.` : `${capital(where)}, with no clock to say when.`);
     } else if (time) {
-      s.push(cast ? `${time}: ${cast}.` : `${time}.`);
+      s.push(
+        cast
+          ? `${time}: ${cast}.`
+          : `${m.photos === 1 ? 'A single photo' : 'Photos'} from ${time}, with no place or face to go by.`,
+      );
     } else if (cast) {
       s.push(`In these photos: ${cast}.`);
     }

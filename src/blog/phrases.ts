@@ -43,6 +43,8 @@ export interface MomentText {
   readonly routeKm: number | null;
   /** Shown photos in the moment. */
   readonly photos: number;
+  /** The album spans several days, so headings carry the date. */
+  readonly dated: boolean;
 }
 
 export interface IntroText {

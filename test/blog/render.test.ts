@@ -17,6 +17,13 @@ const facts: AlbumFacts = {
       strangerFaces: 0,
       group: false,
       bestOfBurst: 'p1',
+      cameraTime: null,
+      clockOff: false,
+      sentAt: null,
+      sender: null,
+      caption: null,
+      objects: [],
+      figures: 0,
     },
   ],
   moments: [],
@@ -33,6 +40,9 @@ const facts: AlbumFacts = {
   together: [],
   failures: [],
   span: { start: null, end: null },
+  senders: [],
+  language: 'en',
+  audience: 'reader',
 };
 
 /** Text as a model might return it: markup in every field must come out as text. */
