@@ -40,7 +40,7 @@ export function writeOfflinePost(facts: AlbumFacts): BlogPost {
       : distinct.map((p) => p.city || book.country(p.countryCode, p.country));
   const named = peopleOrder(facts, facts.people.map((p) => p.id)).map(label);
   const title = book.title(
-    distinctPlaces(facts.moments).map((p) => p.district ?? (p.city || book.country(p.countryCode, p.country))),
+    distinctPlaces(facts.moments).map((p) => p.city || book.country(p.countryCode, p.country)),
     localTime(facts.span.start),
     localTime(facts.span.end),
     named,
