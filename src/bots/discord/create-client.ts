@@ -110,6 +110,11 @@ export function createDiscordBot(deps: DiscordDeps, options: DiscordBotOptions =
         async send(m) {
           await message.channel.send(toPayload(m));
         },
+      }, {
+        sentAt: message.createdAt.toISOString(),
+        sender: message.member?.displayName ?? message.author.globalName ?? message.author.username,
+        ...(message.content.trim() ? { caption: message.content } : {}),
+        language: message.guild.preferredLocale,
       });
     } catch (error) {
       const { code, message: text } = describeError(error);
