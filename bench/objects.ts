@@ -38,21 +38,30 @@ async function timed(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: n
   return { wall: walls[Math.floor(RUNS / 2)] ?? 0, cpu: (cpu.user + cpu.system) / 1000 / RUNS };
 }
 
-const manifest = parseManifest(JSON.parse(await readFile(path.join(repoRoot, 'models/manifest.json'), 'utf8')));
+const manifest = parseManifest(
+  JSON.parse(await readFile(path.join(repoRoot, 'models/manifest.json'), 'utf8')),
+);
 const spec = resolvePack(manifest, 'local').objects;
 if (!spec) throw new Error('the manifest names no objects model');
-console.log(`${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `${cpus().length} cores, load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 const rasters = [];
-for (const p of PHOTOS) rasters.push({ p, r: await rasterize(await decodePhoto(await readFile(fixture(p))), 1280) });
+for (const p of PHOTOS)
+  rasters.push({ p, r: await rasterize(await decodePhoto(await readFile(fixture(p))), 1280) });
 
 for (const threads of [1, 2]) {
-  const model = await loadOnnxModel(spec.id, path.join(testModelsDir(), spec.file), { intraOpThreads: threads });
+  const model = await loadOnnxModel(spec.id, path.join(testModelsDir(), spec.file), {
+    intraOpThreads: threads,
+  });
   const objects = { model, spec };
   let resizeWall = 0;
   let wall = 0;
   let cpu = 0;
   for (const { p, r } of rasters) {
-    const resize = await timed(async () => resizeToFloat(r.image, 512, 512));
+    const resize = await timed(() => Promise.resolve(resizeToFloat(r.image, 512, 512)));
     const all = await timed(() => detectObjects(r.image, r.scale, objects));
     resizeWall += resize.wall;
     wall += all.wall;
@@ -68,4 +77,8 @@ for (const threads of [1, 2]) {
   );
   await model.dispose();
 }
-console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);

@@ -2,15 +2,7 @@ import type { AlbumFace, AlbumPhoto, AlbumResult, PhotoMessage } from '../core/a
 import { cleanCaption } from './captions.js';
 import { groupMoments, orderByTime, timeValue } from './moments.js';
 import { reverseGeocode, type Geocoder } from './places.js';
-import type {
-  AlbumFacts,
-  Companions,
-  FactPerson,
-  FactPhoto,
-  Moment,
-  ObjectCount,
-  Place,
-} from './types.js';
+import type { AlbumFacts, Companions, FactPerson, FactPhoto, Moment, ObjectCount, Place } from './types.js';
 
 /** A photo with this many faces or more is a group photo (more than a couple). */
 const GROUP_FACES = 3;

@@ -38,7 +38,10 @@ export function writeOfflinePost(facts: AlbumFacts): BlogPost {
     distinct.length === 1
       ? distinct.map((p) => placeName(p, book))
       : distinct.map((p) => p.city || book.country(p.countryCode, p.country));
-  const named = peopleOrder(facts, facts.people.map((p) => p.id)).map(label);
+  const named = peopleOrder(
+    facts,
+    facts.people.map((p) => p.id),
+  ).map(label);
   const title = book.title(
     distinctPlaces(facts.moments).map((p) => p.city || book.country(p.countryCode, p.country)),
     localTime(facts.span.start),
@@ -179,7 +182,9 @@ function section(
 }
 
 function photoCaption(p: FactPhoto, label: Labeller, book: Phrasebook): string {
-  const where = p.place ? (p.place.district ?? (p.place.city || book.country(p.place.countryCode, p.place.country))) : null;
+  const where = p.place
+    ? (p.place.district ?? (p.place.city || book.country(p.place.countryCode, p.place.country)))
+    : null;
   const text = book.caption(p.people.map(label), p.objects.slice(0, MAX_OBJECTS), where, localTime(p.time));
   return text || baseName(p.path);
 }

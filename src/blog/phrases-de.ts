@@ -28,7 +28,21 @@ const MONTHS = [
 ];
 const WEEKDAYS = ['Sonntag', 'Montag', 'Dienstag', 'Mittwoch', 'Donnerstag', 'Freitag', 'Samstag'];
 const PARTS = { night: 'nacht', morning: 'vormittag', afternoon: 'nachmittag', evening: 'abend' } as const;
-const NUMBERS = ['kein', 'ein', 'zwei', 'drei', 'vier', 'fünf', 'sechs', 'sieben', 'acht', 'neun', 'zehn', 'elf', 'zwölf'];
+const NUMBERS = [
+  'kein',
+  'ein',
+  'zwei',
+  'drei',
+  'vier',
+  'fünf',
+  'sechs',
+  'sieben',
+  'acht',
+  'neun',
+  'zehn',
+  'elf',
+  'zwölf',
+];
 
 type Gender = 'm' | 'f' | 'n';
 /** COCO classes in German: grammatical gender, singular, plural. */
@@ -177,7 +191,8 @@ function intro(t: IntroText): string {
   const where = t.places.length > 0 ? list(t.places) : null;
   if (t.start && t.end && sameDay(t.start, t.end)) {
     if (t.moments === 1 && where) out.push(`Ein ${when(t.start)} in ${where}, am ${date(t.start)}.`);
-    else if (where) out.push(`Ein Tag in ${where}: ${WEEKDAYS[t.start.weekday] ?? ''}, der ${date(t.start)}.`);
+    else if (where)
+      out.push(`Ein Tag in ${where}: ${WEEKDAYS[t.start.weekday] ?? ''}, der ${date(t.start)}.`);
     else out.push(`${WEEKDAYS[t.start.weekday] ?? ''}, ${date(t.start)}.`);
   } else if (t.start && t.end) {
     out.push(`Vom ${date(t.start)} bis zum ${date(t.end)}${where ? ` in ${where}` : ''}.`);
@@ -194,7 +209,12 @@ export const german: Phrasebook = {
   country: (code, fallback) => regionName('de', code, fallback),
 
   title(places, start, end, people) {
-    const what = places.length > 0 ? list(places.slice(0, 3)) : people.length > 0 ? `Mit ${list(people.slice(0, 3))}` : null;
+    const what =
+      places.length > 0
+        ? list(places.slice(0, 3))
+        : people.length > 0
+          ? `Mit ${list(people.slice(0, 3))}`
+          : null;
     const span = period(start, end);
     if (what && span) return `${what}, ${span}`;
     return what ?? span ?? 'Fotos';
@@ -256,17 +276,21 @@ export const german: Phrasebook = {
             )
           : `Die Fotos entstanden zwischen ${m.start.hm} und ${m.end.hm} Uhr.`,
       );
-    else if (m.routeKm !== null) s.push(`Die Fotos folgen einer Strecke von etwa ${distance(m.routeKm, ',')}.`);
+    else if (m.routeKm !== null)
+      s.push(`Die Fotos folgen einer Strecke von etwa ${distance(m.routeKm, ',')}.`);
     return s.join(' ');
   },
 
   oneLine(m) {
     const cast = castPhrase(m.cast);
     const where = placeIn(m.place);
-    const bits = [cast ? capital(cast) : null, where, m.start ? `am ${when(m.start)}, ${date(m.start)}` : null].filter(
-      (b): b is string => b !== null,
-    );
-    const line = bits.length > 0 ? `${capital(bits.join(', '))}.` : m.photos === 1 ? 'Ein Foto.' : 'Zwei Fotos.';
+    const bits = [
+      cast ? capital(cast) : null,
+      where,
+      m.start ? `am ${when(m.start)}, ${date(m.start)}` : null,
+    ].filter((b): b is string => b !== null);
+    const line =
+      bits.length > 0 ? `${capital(bits.join(', '))}.` : m.photos === 1 ? 'Ein Foto.' : 'Zwei Fotos.';
     const c = m.captions[0];
     return c ? `${line} ${quote(c, 0)}` : line;
   },
@@ -296,7 +320,11 @@ export const german: Phrasebook = {
           : `Bei ${number(c.clockOff.length)} Fotos ging die Kamerauhr falsch (eine zeigte den ${date(off.camera)}); sie stehen dort, wo sie geschickt wurden.`,
       );
     if (c.undated > 0)
-      out.push(c.undated === 1 ? 'Ein Foto hat kein Datum und steht am Ende.' : `${capital(number(c.undated))} Fotos haben kein Datum und stehen am Ende.`);
+      out.push(
+        c.undated === 1
+          ? 'Ein Foto hat kein Datum und steht am Ende.'
+          : `${capital(number(c.undated))} Fotos haben kein Datum und stehen am Ende.`,
+      );
     if (c.unreadable.length > 0)
       out.push(
         `${c.unreadable.length === 1 ? 'Eine Datei konnte' : `${capital(number(c.unreadable.length))} Dateien konnten`} nicht gelesen werden: ${list(c.unreadable)}.`,

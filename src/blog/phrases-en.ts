@@ -4,7 +4,6 @@ import {
   sameDay,
   type Cast,
   type ClosingText,
-  type IntroText,
   type LocalTime,
   type MomentText,
   type Phrasebook,
@@ -26,7 +25,21 @@ const MONTHS = [
   'December',
 ];
 const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const NUMBERS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+const NUMBERS = [
+  'no',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+];
 
 /** COCO names as a sentence says them: [singular, plural] where the class name is not it. */
 const NOUNS: Record<string, [string, string]> = {
@@ -113,7 +126,12 @@ export const english: Phrasebook = {
   country: (_code, fallback) => fallback,
 
   title(places, start, end, people) {
-    const what = places.length > 0 ? list(places.slice(0, 3)) : people.length > 0 ? `With ${list(people.slice(0, 3))}` : null;
+    const what =
+      places.length > 0
+        ? list(places.slice(0, 3))
+        : people.length > 0
+          ? `With ${list(people.slice(0, 3))}`
+          : null;
     const span = period(start, end);
     if (what && span) return `${what}, ${span}`;
     return what ?? span ?? 'Photos';
@@ -129,7 +147,8 @@ export const english: Phrasebook = {
     } else if (t.start && t.end) {
       out.push(`From ${date(t.start)} to ${date(t.end)}${where ? `, in ${where}` : ''}.`);
     } else if (where) out.push(`Photos from ${where}.`);
-    if (t.people.length > 0) out.push(`With ${castPhrase({ people: t.people, more: t.more, objects: [], figures: 0 }) ?? ''}.`);
+    if (t.people.length > 0)
+      out.push(`With ${castPhrase({ people: t.people, more: t.more, objects: [], figures: 0 }) ?? ''}.`);
     if (t.senders.length > 0) out.push(`Sent by ${list(t.senders)}.`);
     return out.join(' ');
   },
@@ -195,17 +214,22 @@ export const english: Phrasebook = {
   oneLine(m) {
     const cast = castPhrase(m.cast);
     const where = placeIn(m.place);
-    const bits = [cast ? capital(cast) : null, where, m.start ? `${when(m.start)}, ${date(m.start)}` : null].filter(
-      (b): b is string => b !== null,
-    );
-    const line = bits.length > 0 ? `${capital(bits.join(', '))}.` : m.photos === 1 ? 'One photo.' : 'Two photos.';
+    const bits = [
+      cast ? capital(cast) : null,
+      where,
+      m.start ? `${when(m.start)}, ${date(m.start)}` : null,
+    ].filter((b): b is string => b !== null);
+    const line =
+      bits.length > 0 ? `${capital(bits.join(', '))}.` : m.photos === 1 ? 'One photo.' : 'Two photos.';
     const c = m.captions[0];
     return c ? `${line} ${quote(c, 0)}` : line;
   },
 
   caption(people, objects, place, time) {
     const who = castPhrase({ people, more: 0, objects, figures: 0 });
-    return [who ? capital(who) : null, place, time?.hm ?? null].filter((b): b is string => b !== null).join(' · ');
+    return [who ? capital(who) : null, place, time?.hm ?? null]
+      .filter((b): b is string => b !== null)
+      .join(' · ');
   },
 
   closing(c: ClosingText) {
@@ -214,7 +238,9 @@ export const english: Phrasebook = {
       const shown = c.unnamed.slice(0, 3);
       const rest = c.unnamed.length - shown.length;
       const who = rest > 0 ? `${shown.join(', ')} and ${number(rest)} more` : list(shown);
-      out.push(`Who ${c.unnamed.length === 1 ? 'is' : 'are'} ${who}? Name them with /name and the next post will use the names.`);
+      out.push(
+        `Who ${c.unnamed.length === 1 ? 'is' : 'are'} ${who}? Name them with /name and the next post will use the names.`,
+      );
     }
     const [off] = c.clockOff;
     if (off)
@@ -224,9 +250,15 @@ export const english: Phrasebook = {
           : `${capital(number(c.clockOff.length))} photos had a camera clock that was off (one said ${date(off.camera)}); they are placed by when they were sent.`,
       );
     if (c.undated > 0)
-      out.push(c.undated === 1 ? 'One photo has no date and comes last.' : `${capital(number(c.undated))} photos have no date and come last.`);
+      out.push(
+        c.undated === 1
+          ? 'One photo has no date and comes last.'
+          : `${capital(number(c.undated))} photos have no date and come last.`,
+      );
     if (c.unreadable.length > 0)
-      out.push(`${c.unreadable.length === 1 ? 'One file' : `${capital(number(c.unreadable.length))} files`} could not be read: ${list(c.unreadable)}.`);
+      out.push(
+        `${c.unreadable.length === 1 ? 'One file' : `${capital(number(c.unreadable.length))} files`} could not be read: ${list(c.unreadable)}.`,
+      );
     return out.join(' ');
   },
 };

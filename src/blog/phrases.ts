@@ -73,14 +73,24 @@ export interface Phrasebook {
   list(items: readonly string[]): string;
   /** A place's country in this language, from its ISO code (falls back to `fallback`). */
   country(code: string, fallback: string): string;
-  title(places: readonly string[], start: LocalTime | null, end: LocalTime | null, people: readonly string[]): string;
+  title(
+    places: readonly string[],
+    start: LocalTime | null,
+    end: LocalTime | null,
+    people: readonly string[],
+  ): string;
   intro(t: IntroText): string;
   heading(m: MomentText, seed: number): string;
   /** The moment's paragraph. `seed` varies the sentence shapes between moments. */
   moment(m: MomentText, seed: number): string;
   /** A post of 1–2 photos: one line. */
   oneLine(m: MomentText): string;
-  caption(people: readonly string[], objects: readonly ObjectCount[], place: string | null, time: LocalTime | null): string;
+  caption(
+    people: readonly string[],
+    objects: readonly ObjectCount[],
+    place: string | null,
+    time: LocalTime | null,
+  ): string;
   closing(c: ClosingText): string;
 }
 
@@ -120,7 +130,9 @@ export function sameDay(a: LocalTime | null, b: LocalTime | null): boolean {
 
 /** Kilometres for a sentence: "600 m", "2.4 km" (decimal mark per language). */
 export function distance(km: number, decimal: string): string {
-  return km < 1 ? `${Math.max(100, Math.round(km * 10) * 100)} m` : `${km.toFixed(1).replace('.', decimal)} km`;
+  return km < 1
+    ? `${Math.max(100, Math.round(km * 10) * 100)} m`
+    : `${km.toFixed(1).replace('.', decimal)} km`;
 }
 
 /** Country names in a language from ICU (Node ships full ICU). */

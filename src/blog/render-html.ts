@@ -14,16 +14,18 @@ const attr = (s: string): string => escapeHtml(s).replace(/"/g, '&quot;');
 const slug = (s: string): string => s.replace(/[^A-Za-z0-9_-]/g, '_');
 
 /** The page's own words, per language of the post; English where a language has none. */
-const UI: Record<string, Record<'people' | 'everyone' | 'similar' | 'offline' | 'model' | 'photos' | 'close', string>> = {
-  en: {
-    people: 'People',
-    everyone: 'Everyone',
-    similar: 'similar shots',
-    offline: 'Written offline from the album facts',
-    model: 'Written with a language model from the album facts',
-    photos: 'photos',
-    close: 'Close',
-  },
+type UiText = Record<'people' | 'everyone' | 'similar' | 'offline' | 'model' | 'photos' | 'close', string>;
+const ENGLISH_UI: UiText = {
+  people: 'People',
+  everyone: 'Everyone',
+  similar: 'similar shots',
+  offline: 'Written offline from the album facts',
+  model: 'Written with a language model from the album facts',
+  photos: 'photos',
+  close: 'Close',
+};
+const UI: Readonly<Record<string, UiText>> = {
+  en: ENGLISH_UI,
   de: {
     people: 'Personen',
     everyone: 'Alle',
@@ -47,7 +49,7 @@ export function renderHtml(
   assets: HtmlAssets,
   generatedAt?: Date,
 ): string {
-  const ui = UI[facts.language] ?? UI.en!;
+  const ui = UI[facts.language] ?? ENGLISH_UI;
   const people = facts.people.filter((p) => p.photoIds.length > 0);
   const labelOf = new Map(people.map((p) => [p.id, p]));
   const photoOf = new Map(facts.photos.map((p) => [p.id, p]));

@@ -115,9 +115,13 @@ export function createPhotoService(deps: PhotoServiceDeps) {
       const messages: Record<string, PhotoMessage> = {};
       for (const u of uploads) if (u.message && !(u.name in messages)) messages[u.name] = u.message;
       if (Object.keys(messages).length > 0) {
-        await deps.blobs.put(messagesKey(tenant, albumId), new TextEncoder().encode(JSON.stringify(messages)), {
-          contentType: 'application/json',
-        });
+        await deps.blobs.put(
+          messagesKey(tenant, albumId),
+          new TextEncoder().encode(JSON.stringify(messages)),
+          {
+            contentType: 'application/json',
+          },
+        );
       }
       await deps.metadata.createAlbum({ id: albumId, tenant, photoCount: photos.length });
       // Queued or processing albums are added again: the job ids are deterministic, so a flow that

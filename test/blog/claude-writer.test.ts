@@ -222,7 +222,12 @@ describe.skipIf(!hasFixtures())('model writer through the Messages API', () => {
       language: 'de',
       photos: facts.photos.map((p) =>
         p.id === first.id
-          ? { ...p, caption: 'Marco hat seinen Hut verloren', sender: 'Giulia', objects: [{ label: 'dog', count: 2 }] }
+          ? {
+              ...p,
+              caption: 'Marco hat seinen Hut verloren',
+              sender: 'Giulia',
+              objects: [{ label: 'dog', count: 2 }],
+            }
           : p,
       ),
     };

@@ -120,7 +120,9 @@ describe.skipIf(!hasFixtures())('short and mixed albums', () => {
     const md = renderMarkdown(post, facts);
     console.log(md);
     expect(post.short).toBe(true);
-    expect(post.intro).toMatch(/^(Two|Three|Four) dogs, Wednesday morning, 2 December 2026\. Ana wrote: “Walkies!”$/);
+    expect(post.intro).toMatch(
+      /^(Two|Three|Four) dogs, Wednesday morning, 2 December 2026\. Ana wrote: “Walkies!”$/,
+    );
     expect(post.sections.every((s) => s.text === '' && s.heading === '')).toBe(true);
     expect(md).not.toContain('#');
     expect(md.trim().split('\n')[0]).toBe(post.intro);

@@ -132,7 +132,9 @@ describe.skipIf(!hasFixtures())('writeAlbumSite', () => {
           const page = await browser.newPage({ viewport: { width, height: 844 } });
           await page.goto(pathToFileURL(path.join(outDir, 'index.html')).href, { waitUntil: 'load' });
           expect(
-            new Set(await page.evaluate<string[]>(`[...document.images].map((i) => i.getAttribute('loading'))`)),
+            new Set(
+              await page.evaluate<string[]>(`[...document.images].map((i) => i.getAttribute('loading'))`),
+            ),
           ).toEqual(new Set(['lazy']));
           // The page loads photos lazily; make them eager so that every one is fetched and checked.
           // Browser-side code as strings: the test tsconfig has no DOM lib.
@@ -155,24 +157,28 @@ describe.skipIf(!hasFixtures())('writeAlbumSite', () => {
 
           // Title and description come from the post.
           expect(await page.title()).toBe(site.post.title);
-          expect(await page.evaluate<string | null>(`document.querySelector('meta[name=description]').content`)).toBe(
-            site.post.intro.slice(0, 200),
-          );
+          expect(
+            await page.evaluate<string | null>(`document.querySelector('meta[name=description]').content`),
+          ).toBe(site.post.intro.slice(0, 200));
 
           // The face filter: a person's face shows only the photos they are in; "Everyone" shows all.
           const visible = `[...document.querySelectorAll('article figure')].filter((f) => f.offsetParent !== null).map((f) => f.id)`;
           const all = await page.evaluate<string[]>(visible);
           const obama = site.facts.people.find((p) => p.label === 'Barack Obama')!;
-          const hisShots = [...new Set(obama.photoIds.map((id) => site.facts.photos.find((p) => p.id === id)!.bestOfBurst))];
+          const hisShots = [
+            ...new Set(obama.photoIds.map((id) => site.facts.photos.find((p) => p.id === id)!.bestOfBurst)),
+          ];
           await page.click(`button.face[data-person="${obama.id}"]`);
           const filtered = await page.evaluate<string[]>(visible);
           expect(filtered.sort()).toEqual([...hisShots].sort());
           expect(filtered.length).toBeLessThan(all.length);
           expect(await page.evaluate<string>('location.hash')).toBe(`#person-${obama.id}`);
           // Sections with none of his photos are hidden with them.
-          expect(await page.evaluate<number>(`[...document.querySelectorAll('article section')].filter((s) => !s.hidden).length`)).toBeLessThan(
-            site.post.sections.length,
-          );
+          expect(
+            await page.evaluate<number>(
+              `[...document.querySelectorAll('article section')].filter((s) => !s.hidden).length`,
+            ),
+          ).toBeLessThan(site.post.sections.length);
           await page.click('button.face.all');
           expect((await page.evaluate<string[]>(visible)).length).toBe(all.length);
           // A name under a photo filters by that person too, and the filter survives a reload.
@@ -183,7 +189,9 @@ describe.skipIf(!hasFixtures())('writeAlbumSite', () => {
           await page.click('button.face.all');
 
           // Near-duplicates are folded under their best shot.
-          expect(await page.evaluate<number>(`document.querySelectorAll('figure details.burst img').length`)).toBe(1);
+          expect(
+            await page.evaluate<number>(`document.querySelectorAll('figure details.burst img').length`),
+          ).toBe(1);
           // A photo opens large.
           await page.click('article figure a.open');
           expect(await page.evaluate<boolean>(`document.getElementById('large').open`)).toBe(true);

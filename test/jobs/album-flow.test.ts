@@ -25,7 +25,12 @@ describe('an album through the BullMQ flow', () => {
     expect((await h.waitForAlbum(tenant, submitted.albumId)).status).toBe('done');
     const result = (await h.services.photos.albumResult(tenant, submitted.albumId))!;
     const photo = (name: string) => result.photos.find((p) => p.path === name)!;
-    expect(photo('dlib/dogs.jpg').message).toEqual({ sentAt, sender: 'Ana', caption: 'Walkies!', language: 'es' });
+    expect(photo('dlib/dogs.jpg').message).toEqual({
+      sentAt,
+      sender: 'Ana',
+      caption: 'Walkies!',
+      language: 'es',
+    });
     expect(photo(ALBUM[0]!).message?.sender).toBe('Ana');
     expect(photo('dlib/dogs.jpg').objects?.some((o) => o.label === 'dog' && o.score >= 0.4)).toBe(true);
     expect(photo(ALBUM[0]!).objects?.some((o) => o.label === 'dog')).toBe(false);
