@@ -195,7 +195,9 @@ function intro(t: IntroText): string {
       out.push(`Ein Tag in ${where}: ${WEEKDAYS[t.start.weekday] ?? ''}, der ${date(t.start)}.`);
     else out.push(`${WEEKDAYS[t.start.weekday] ?? ''}, ${date(t.start)}.`);
   } else if (t.start && t.end) {
-    out.push(`Vom ${date(t.start)} bis zum ${date(t.end)}${where ? ` in ${where}` : ''}.`);
+    const from =
+      t.start.year === t.end.year && t.start.month === t.end.month ? `${t.start.day}.` : date(t.start);
+    out.push(`Vom ${from} bis zum ${date(t.end)}${where ? ` in ${where}` : ''}.`);
   } else if (where) out.push(`Fotos aus ${where}.`);
   if (t.people.length > 0)
     out.push(`Mit dabei: ${castPhrase({ people: t.people, more: t.more, objects: [], figures: 0 }) ?? ''}.`);
@@ -309,7 +311,9 @@ export const german: Phrasebook = {
       const rest = c.unnamed.length - shown.length;
       const who = rest > 0 ? `${shown.join(', ')} und ${number(rest)} weitere` : list(shown);
       out.push(
-        `Wer ${c.unnamed.length === 1 ? 'ist' : 'sind'} ${who}? Mit /name bekommen sie Namen, und der nächste Beitrag verwendet sie.`,
+        c.unnamed.length === 1
+          ? `Wer ist ${who}? Mit /name bekommt ${who} einen Namen, und der nächste Beitrag verwendet ihn.`
+          : `Wer sind ${who}? Mit /name bekommen sie Namen, und der nächste Beitrag verwendet sie.`,
       );
     }
     const [off] = c.clockOff;

@@ -145,7 +145,9 @@ export const english: Phrasebook = {
       else if (where) out.push(`One day in ${where}: ${WEEKDAYS[t.start.weekday] ?? ''}, ${date(t.start)}.`);
       else out.push(`${WEEKDAYS[t.start.weekday] ?? ''}, ${date(t.start)}.`);
     } else if (t.start && t.end) {
-      out.push(`From ${date(t.start)} to ${date(t.end)}${where ? `, in ${where}` : ''}.`);
+      const from =
+        t.start.year === t.end.year && t.start.month === t.end.month ? String(t.start.day) : date(t.start);
+      out.push(`From ${from} to ${date(t.end)}${where ? `, in ${where}` : ''}.`);
     } else if (where) out.push(`Photos from ${where}.`);
     if (t.people.length > 0)
       out.push(`With ${castPhrase({ people: t.people, more: t.more, objects: [], figures: 0 }) ?? ''}.`);
@@ -239,7 +241,9 @@ export const english: Phrasebook = {
       const rest = c.unnamed.length - shown.length;
       const who = rest > 0 ? `${shown.join(', ')} and ${number(rest)} more` : list(shown);
       out.push(
-        `Who ${c.unnamed.length === 1 ? 'is' : 'are'} ${who}? Name them with /name and the next post will use the names.`,
+        c.unnamed.length === 1
+          ? `Who is ${who}? Name them with /name and the next post will use the name.`
+          : `Who are ${who}? Name them with /name and the next post will use the names.`,
       );
     }
     const [off] = c.clockOff;
