@@ -128,7 +128,9 @@ const previousRule =
         const s = cosine(selfie, v);
         if (!best || s > best.score) best = { person: p.id, score: s };
       }
-    return best && best.score >= match ? { kind: 'sure', person: best.person } : { kind: 'none', person: null };
+    return best && best.score >= match
+      ? { kind: 'sure', person: best.person }
+      : { kind: 'none', person: null };
   };
 
 function print(label: string, t: Tally): void {
@@ -153,12 +155,21 @@ async function main(): Promise<void> {
   console.log(
     `LFW fold 1 open set: ${keys.length} images; search thresholds of ${chosen}: ${JSON.stringify(spec.thresholds.search)}\n`,
   );
-  print(`${chosen}, search decision (people, sure/unsure/none)`, run(embChosen, decision(spec.thresholds.search)));
-  print(`${chosen}, previous rule (best face ≥ match ${spec.thresholds.match})`, run(embChosen, previousRule(spec.thresholds.match)));
+  print(
+    `${chosen}, search decision (people, sure/unsure/none)`,
+    run(embChosen, decision(spec.thresholds.search)),
+  );
+  print(
+    `${chosen}, previous rule (best face ≥ match ${spec.thresholds.match})`,
+    run(embChosen, previousRule(spec.thresholds.match)),
+  );
   if (manifest.packs[previous] && existsSync(path.join(testModelsDir(), 'mobilefacenet_128d.onnx'))) {
     const embPrev = await embeddingsOf(previous, keys);
     const prev = manifest.packs[previous];
-    print(`${previous}, previous rule (best face ≥ match ${prev.thresholds.match})`, run(embPrev, previousRule(prev.thresholds.match)));
+    print(
+      `${previous}, previous rule (best face ≥ match ${prev.thresholds.match})`,
+      run(embPrev, previousRule(prev.thresholds.match)),
+    );
     print(`${previous}, search decision with its thresholds`, run(embPrev, decision(prev.thresholds.search)));
   }
 }

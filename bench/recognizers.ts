@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const dir = testModelsDir();
   const wanted = process.argv.slice(2);
   const recognizers = Object.entries(manifest.files)
-    .filter(([id, f]) => f.kind === 'recognizer' && existsSync(path.join(dir, f.file)))
+    .filter(([, f]) => f.kind === 'recognizer' && existsSync(path.join(dir, f.file)))
     .map(([id]) => id)
     .filter((id) => wanted.length === 0 || wanted.includes(id));
   // A throwaway pack holding every recognizer, so that loading goes through the real adapter.
@@ -137,7 +137,11 @@ async function main(): Promise<void> {
     const sameScores = pairs.filter((p) => p.same).map((p) => score(p.a, p.b));
     const kept = sameScores.filter((s) => s >= t4).length / sameScores.length;
     const ms = parts.reduce((s, p) => s + (cache.ms[p] ?? 0), 0);
-    return { name: parts.join(' + '), cv: v.cv, line: [pct(v.cv), v.cvThreshold.toFixed(3), ms.toFixed(1), t3.toFixed(3), t4.toFixed(3), pct(kept)] };
+    return {
+      name: parts.join(' + '),
+      cv: v.cv,
+      line: [pct(v.cv), v.cvThreshold.toFixed(3), ms.toFixed(1), t3.toFixed(3), t4.toFixed(3), pct(kept)],
+    };
   });
   rows.sort((a, b) => b.cv - a.cv);
   for (const r of rows) console.log([r.name, ...r.line].join(' | '));

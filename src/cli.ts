@@ -65,6 +65,7 @@ async function main(argv: readonly string[]): Promise<number> {
           // Two photos per thread: libvips decodes the next while the models work on the current one.
           concurrency: threads * 2,
           writer: createPostWriter(config),
+          language: config.language,
           log,
         });
       } finally {

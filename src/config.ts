@@ -16,6 +16,8 @@ export interface Config {
   readonly dataDir: string;
   /** FACEBLOG_OFFLINE=1: never download. */
   readonly offline: boolean;
+  /** FACEBLOG_LANGUAGE: the language posts are written in (e.g. de); null = the senders' language, else en. */
+  readonly language: string | null;
   /** ANTHROPIC_API_KEY (+ ANTHROPIC_MODEL, ANTHROPIC_BASE_URL): write posts with Claude; null = offline writer. */
   readonly anthropic: {
     readonly apiKey: string;
@@ -33,6 +35,11 @@ const envSchema = z.object({
   FACEBLOG_MODEL_MIRROR: z.string().min(1).optional(),
   FACEBLOG_DATA_DIR: z.string().min(1).optional(),
   FACEBLOG_OFFLINE: z.enum(['0', '1', 'true', 'false', '']).optional(),
+  /** A BCP 47 tag such as de, pt-BR; empty means unset. */
+  FACEBLOG_LANGUAGE: z
+    .string()
+    .regex(/^([A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*)?$/)
+    .optional(),
   ANTHROPIC_API_KEY: z.string().optional(),
   ANTHROPIC_MODEL: z.string().min(1).optional(),
   ANTHROPIC_BASE_URL: z.url().optional(),
@@ -52,6 +59,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, p
     modelMirror: e.FACEBLOG_MODEL_MIRROR ? path.resolve(e.FACEBLOG_MODEL_MIRROR) : null,
     dataDir: path.resolve(e.FACEBLOG_DATA_DIR ?? 'data'),
     offline: e.FACEBLOG_OFFLINE === '1' || e.FACEBLOG_OFFLINE === 'true',
+    language: e.FACEBLOG_LANGUAGE ? e.FACEBLOG_LANGUAGE : null,
     anthropic: e.ANTHROPIC_API_KEY
       ? {
           apiKey: e.ANTHROPIC_API_KEY,

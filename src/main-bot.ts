@@ -44,6 +44,7 @@ export async function runBot(
       watchProgress: (tenant, albumId, onProgress) =>
         watchAlbumProgress(services.photoEvents, tenant, albumId, onProgress),
       writer: createPostWriter(config) ?? null,
+      language: config.language,
       log,
       settings: { albumDebounceMs: telegram.albumDebounceMs },
     },

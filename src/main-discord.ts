@@ -74,6 +74,7 @@ export async function runDiscordBot(
         return latest?.id ?? null;
       },
       writer: createPostWriter(config),
+      language: config.language,
       log,
     },
     { ...(discord.apiBase ? { api: discord.apiBase } : {}), watchChannels: discord.watchChannels },

@@ -1,3 +1,4 @@
+import { access } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { ResolvedPack } from '../core/manifest.js';
@@ -18,5 +19,26 @@ export async function loadPackModels(
     fallbackSpec ? load(fallbackSpec).then((model) => ({ model, spec: fallbackSpec })) : null,
     Promise.all(pack.recognizers.map(async (spec) => ({ model: await load(spec), spec }))),
   ]);
-  return { pack, detector: { model: detector, spec: pack.detector }, fallback, recognizers };
+  const objects = await loadObjects(pack, modelsDir, opts);
+  return { pack, detector: { model: detector, spec: pack.detector }, fallback, recognizers, objects };
+}
+
+/**
+ * The scene-object detector is optional: without its file the faces still work and posts simply say
+ * nothing about objects. Looked for in `modelsDir`, where `npm run models` copies it beside the pack.
+ */
+async function loadObjects(
+  pack: ResolvedPack,
+  modelsDir: string,
+  opts: OnnxOptions,
+): Promise<PackModels['objects']> {
+  const spec = pack.objects;
+  if (!spec) return null;
+  const file = path.join(modelsDir, spec.file);
+  try {
+    await access(file);
+  } catch {
+    return null;
+  }
+  return { model: await loadOnnxModel(spec.id, file, opts), spec };
 }

@@ -37,6 +37,11 @@ const SYSTEM = [
   'Use only the facts given: places, times, people labels and photo ids. Never invent names, places,',
   'events or feelings the photos and facts do not show; describe what is visible in the images.',
   'Refer to people only by their labels exactly as given (a name, or "Person N").',
+  "Weave the captions (the chat's own words, quote or paraphrase them faithfully), who sent the photos,",
+  'times, places and the scene objects the facts list into sentences a person would write; never list',
+  'statistics ("9 photos", "3 people appear"). Objects are named only as the facts name them.',
+  'A photo marked clockOff has a wrong camera date: do not date the album by it.',
+  'An album of one or two photos gets a single short section of one sentence.',
   "Write one section per moment, in the moments' order, citing that moment's photo ids; prefer the",
   'photos marked best of their burst. List in "people" every label the section text mentions.',
   'Return the post with the write_post tool.',
@@ -48,7 +53,7 @@ export function buildPostRequest(
   maxTokens = 4096,
 ): TextWriterRequest {
   return {
-    system: SYSTEM,
+    system: `${SYSTEM} Write everything (title, headings, text, captions) in ${languageName(facts.language)}.`,
     text: `Album facts (JSON):\n${JSON.stringify(factsForModel(facts))}\n\nThe photos follow, each after its id.`,
     images,
     schema: POST_SCHEMA,
@@ -67,6 +72,7 @@ export function factsForModel(facts: AlbumFacts): unknown {
       end: m.end,
       place: m.place ? placeLabel(m.place) : null,
       people: m.people.map((id) => label.get(id)),
+      objects: m.objects.map((o) => ({ object: o.label, photos: o.count })),
       photos: m.photoIds,
     })),
     photos: facts.photos.map((p) => ({
@@ -77,11 +83,30 @@ export function factsForModel(facts: AlbumFacts): unknown {
       unnamedFaces: p.strangerFaces,
       groupPhoto: p.group,
       bestOfBurst: p.bestOfBurst === p.id,
+      objects: p.objects.map((o) => (o.count === 1 ? o.label : `${o.count} × ${o.label}`)),
+      ...(p.figures > 0 ? { bodiesSeen: p.figures } : {}),
+      ...(p.caption ? { caption: p.caption } : {}),
+      ...(p.sender ? { sentBy: p.sender } : {}),
+      ...(p.sentAt ? { sentAt: p.sentAt } : {}),
+      ...(p.cameraTime ? { cameraTime: p.cameraTime } : {}),
+      ...(p.clockOff ? { clockOff: true } : {}),
     })),
     people: facts.people.map((p) => ({ label: p.label, named: p.named, photos: p.photoIds })),
     together: facts.together.map((t) => ({ people: [label.get(t.a), label.get(t.b)], photos: t.photoIds })),
     unreadableFiles: facts.failures.length,
+    dates: facts.span,
+    senders: facts.senders,
+    audience: facts.audience === 'chat' ? 'the chat the photos were sent to' : 'a reader of a web page',
   };
+}
+
+/** "de" → "German" for the prompt; an unknown tag is passed as it is (the model knows BCP 47). */
+export function languageName(tag: string): string {
+  try {
+    return new Intl.DisplayNames(['en'], { type: 'language' }).of(tag) ?? tag;
+  } catch {
+    return tag;
+  }
 }
 
 const FALLBACK_NOTICE: Record<string, string> = {

@@ -27,6 +27,8 @@ export interface WriteSiteOptions {
   readonly loadImage?: LoadImage;
   readonly now?: Date;
   readonly messageTimes?: Readonly<Record<string, string>>;
+  /** The language to write in (FACEBLOG_LANGUAGE); default the senders' language, else English. */
+  readonly language?: string | null;
   readonly geocode?: Geocoder;
 }
 
@@ -41,7 +43,13 @@ export interface WrittenSite {
 
 export async function writeAlbumSite(album: AlbumResult, opts: WriteSiteOptions): Promise<WrittenSite> {
   const load = opts.loadImage ?? loadWithSharp;
-  const facts = buildAlbumFacts(album, { messageTimes: opts.messageTimes, geocode: opts.geocode });
+  const facts = buildAlbumFacts(album, {
+    messageTimes: opts.messageTimes,
+    geocode: opts.geocode,
+    language: opts.language ?? null,
+    // The page is read by people opening a folder, not by the chat: no /name and no "sent by".
+    audience: 'reader',
+  });
   const files: string[] = [];
   const write = async (rel: string, data: Buffer | string): Promise<void> => {
     const file = path.join(opts.outDir, rel);

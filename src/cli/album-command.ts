@@ -17,6 +17,8 @@ export interface AlbumCommandOptions {
   readonly concurrency: number;
   /** Claude when configured; the offline writer otherwise. */
   readonly writer?: TextWriter;
+  /** FACEBLOG_LANGUAGE; default English (a folder carries no chat language). */
+  readonly language?: string | null;
   readonly log: (line: string) => void;
 }
 
@@ -56,6 +58,7 @@ export async function runAlbumCommand(analyzer: PhotoAnalyzer, opts: AlbumComman
     outDir: opts.outDir,
     writer: opts.writer,
     loadImage: loadUpright,
+    language: opts.language ?? null,
   });
   if (site.notice) opts.log(site.notice);
   opts.log(

@@ -55,7 +55,8 @@ export async function runFindCommand(analyzer: PhotoAnalyzer, opts: FindCommandO
   if (chosen === null) {
     return { status: 'choose-face', faces: faces.map((f, index) => ({ index, box: f.box.map(Math.round) })) };
   }
-  const face = faces[chosen]!;
+  const face = faces[chosen];
+  if (!face) return { status: 'no-face' };
   if (!face.quality.searchable) return { status: 'poor-quality', reasons: face.quality.reasons };
 
   // The album's people: only faces grouped into a person count; background faces never make a match.

@@ -1,4 +1,4 @@
-import type { Box, GpsPoint, Landmarks } from './types.js';
+import type { Box, GpsPoint, Landmarks, SceneObject } from './types.js';
 
 /** The album result (`album.json`): what the CLI writes and what the blog and the bots read. */
 export interface AlbumFace {
@@ -27,6 +27,22 @@ export interface AlbumPhoto {
   readonly faces: readonly AlbumFace[];
   /** Path of the photo this one repeats (same bytes or a near-identical re-send/burst shot). */
   readonly duplicateOf: string | null;
+  /** Scene objects (COCO classes) with their scores, best first; absent in albums made before them. */
+  readonly objects?: readonly SceneObject[];
+  /** The chat message that brought the photo, when it came from a chat. */
+  readonly message?: PhotoMessage;
+}
+
+/** What a chat says about a photo besides its pixels. */
+export interface PhotoMessage {
+  /** ISO time the message was sent. */
+  readonly sentAt: string;
+  /** The sender's first name as the chat shows it. */
+  readonly sender?: string;
+  /** The message's caption (an album's caption usually sits on its first photo). */
+  readonly caption?: string;
+  /** The sender's app language (Telegram language_code, e.g. "de", "pt-br"). */
+  readonly language?: string;
 }
 
 export interface AlbumPerson {

@@ -63,7 +63,39 @@ const recognizerFile = z.object({
   output: z.object({ name: z.string().nullable(), dim: z.number().int().positive() }),
 });
 
-const modelFile = z.discriminatedUnion('kind', [detectorFile, recognizerFile]);
+/**
+ * A scene-object detector (not faces): CenterNet COCO-80 takes the whole upright photo stretched to
+ * `size`, NHWC, raw 0–255, and returns its top peaks as [x1, y1, x2, y2, score, class] rows.
+ */
+const objectsFile = z.object({
+  file: common.file,
+  url: common.url,
+  archiveMember: common.archiveMember,
+  sha256: common.sha256,
+  size: common.size,
+  license: common.license,
+  kind: z.literal('objects'),
+  input: z.object({
+    name: z.string(),
+    layout: z.literal('NHWC'),
+    size: z.tuple([z.number().int().positive(), z.number().int().positive()]),
+    colorOrder: z.literal('RGB'),
+  }),
+  output: z.object({
+    name: z.string(),
+    decoder: z.literal('centernet'),
+    /** Class names in the model's index order. */
+    labels: z.array(z.string()).min(1),
+    /** Candidates kept at or above this score (hints), NMS IoU, boxes kept per photo. */
+    scoreThreshold: z.number().min(0).max(1),
+    nmsIou: z.number().min(0).max(1),
+    maxDetections: z.number().int().positive(),
+    /** A class is said in a post only at or above this score; lower ones stay hints. */
+    mentionThreshold: z.number().min(0).max(1),
+  }),
+});
+
+const modelFile = z.discriminatedUnion('kind', [detectorFile, recognizerFile, objectsFile]);
 
 const searchThresholds = z.object({
   /** A person's score (mean cosine to their best `topK` faces) at or above which the bot asserts. */
@@ -107,12 +139,15 @@ export const manifestSchema = z.object({
   defaultPack: z.string(),
   files: z.record(z.string(), modelFile),
   packs: z.record(z.string(), pack),
+  /** The scene-object detector every pack uses when its file is present (optional: posts go without). */
+  objects: z.string().optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ModelFile = z.infer<typeof modelFile>;
 export type DetectorFile = z.infer<typeof detectorFile>;
 export type RecognizerFile = z.infer<typeof recognizerFile>;
+export type ObjectsFile = z.infer<typeof objectsFile>;
 export type InputSpec = z.infer<typeof inputSpec>;
 export type CropSpec = RecognizerFile['crop'];
 export type PackSpec = z.infer<typeof pack>;
@@ -127,6 +162,8 @@ export interface ResolvedPack {
   readonly recognizers: ReadonlyArray<RecognizerFile & { readonly id: string; readonly weight: number }>;
   /** Dimension of the fused embedding. */
   readonly dim: number;
+  /** The scene-object detector (manifest `objects`), or null when the manifest names none. */
+  readonly objects?: (ObjectsFile & { readonly id: string }) | null;
 }
 
 export function parseManifest(json: unknown): Manifest {
@@ -178,7 +215,16 @@ export function resolvePack(manifest: Manifest, name: string): ResolvedPack {
       : null,
     recognizers,
     dim: recognizers.reduce((sum, r) => sum + r.output.dim, 0),
+    objects: manifest.objects ? fileOfKind(manifest, manifest.objects, 'objects', name) : null,
   };
+}
+
+/**
+ * Files fetched beside a pack's: the scene-object detector. Kept out of packFiles, so a mirror without it
+ * still yields a complete pack (posts then go without scene objects).
+ */
+export function extraFiles(pack: ResolvedPack): ReadonlyArray<ModelFile & { id: string }> {
+  return pack.objects ? [pack.objects] : [];
 }
 
 /** Every model file a pack needs. */

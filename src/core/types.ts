@@ -12,6 +12,13 @@ export type Point = [x: number, y: number];
 export type Landmarks = [Point, Point, Point, Point, Point];
 
 /** Interleaved 8-bit RGB pixels, row-major, no padding. */
+/** A scene object (COCO class): what, how sure, where (upright original-image pixels). */
+export interface SceneObject {
+  readonly label: string;
+  readonly score: number;
+  readonly box: Box;
+}
+
 export interface RgbImage {
   readonly width: number;
   readonly height: number;

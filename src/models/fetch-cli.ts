@@ -5,7 +5,7 @@
  * Environment: FACEBLOG_MODELS_DIR (default <repo>/models), FACEBLOG_MODEL_MIRROR (default
  * ../shared/models beside the checkout when it exists), FACEBLOG_MODEL_PACK, FACEBLOG_OFFLINE=1.
  */
-import { packFiles } from '../core/manifest.js';
+import { extraFiles, packFiles } from '../core/manifest.js';
 import { describeError } from '../core/errors.js';
 import { createHashCache, ensureModelFiles, type Log } from './fetch.js';
 import {
@@ -29,6 +29,15 @@ async function main(): Promise<void> {
 
   const choice = await selectPack({ manifest, ...settings, hashes, log });
   const fetched = await ensureModelFiles(packFiles(choice.pack), { ...settings, hashes, log });
+  // The scene-object detector has no public download (it is a conversion kept on the mirror): a
+  // machine without it still gets a working pack, and posts go without scene objects.
+  try {
+    fetched.push(...(await ensureModelFiles(extraFiles(choice.pack), { ...settings, hashes, log })));
+  } catch (error) {
+    log(
+      `faceblog: no scene-object detector, posts will not mention objects: ${describeError(error).message}`,
+    );
+  }
   const saved = await writeSelectedPack(settings.modelsDir, choice);
 
   const counts = (['present', 'mirror', 'download'] as const)

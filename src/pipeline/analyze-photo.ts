@@ -1,4 +1,4 @@
-import type { Box, Face, FaceDetection, Landmarks, RgbImage } from '../core/types.js';
+import type { Box, Face, FaceDetection, Landmarks, RgbImage, SceneObject } from '../core/types.js';
 import type { PackModels } from '../ports/pack-models.js';
 import type { AnalyzedPhoto, PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import { alignFace } from './align.js';
@@ -6,6 +6,7 @@ import { type DecodedPhoto, decodePhoto, rasterize, rasterizeRegion } from './de
 import { perceptualHash } from './dedup.js';
 import { renderPhoto } from './render-photo.js';
 import { detectFaces } from './detect.js';
+import { detectObjects } from './detect-objects.js';
 import { embedFaces } from './embed.js';
 import { assessQuality } from './quality.js';
 
@@ -23,12 +24,14 @@ export interface PhotoAnalysis {
   /** Faces in upright original-image pixels, best detector score first. */
   readonly faces: readonly Face[];
   readonly phash: bigint;
+  /** Scene objects (people, dogs, boats, …), best score first; empty without an objects model. */
+  readonly objects: readonly SceneObject[];
   /** Milliseconds per stage, for benchmarks and logs. */
   readonly timings: Readonly<Record<Stage, number>>;
 }
 
 /** decode: header + detection raster; crops: the finer region decode for small faces; align: crops + quality. */
-export type Stage = 'decode' | 'detect' | 'crops' | 'align' | 'embed';
+export type Stage = 'decode' | 'detect' | 'objects' | 'crops' | 'align' | 'embed';
 
 const DEFAULT_DETECT_MAX_SIDE = 1280;
 
@@ -62,17 +65,28 @@ export async function analyzePhoto(
   });
   const phash = perceptualHash(det.image);
   const detectMs = clock();
+  // Scene objects from the same detection raster: no second decode of the photo.
+  const objects = models.objects ? await detectObjects(det.image, det.scale, models.objects) : [];
+  const objectsMs = clock();
 
   if (found.length === 0) {
-    const timings = { decode: decodeMs, detect: detectMs, crops: 0, align: 0, embed: 0 };
-    return { photo, faces: [], phash, timings };
+    const timings = { decode: decodeMs, detect: detectMs, objects: objectsMs, crops: 0, align: 0, embed: 0 };
+    return { photo, faces: [], phash, objects, timings };
   }
   const { faces, cropsMs, alignMs, embedMs } = await describeFaces(photo, det, found, models, clock);
   return {
     photo,
     faces,
     phash,
-    timings: { decode: decodeMs, detect: detectMs, crops: cropsMs, align: alignMs, embed: embedMs },
+    objects,
+    timings: {
+      decode: decodeMs,
+      detect: detectMs,
+      objects: objectsMs,
+      crops: cropsMs,
+      align: alignMs,
+      embed: embedMs,
+    },
   };
 }
 
@@ -174,7 +188,12 @@ export function inProcessAnalyzer(models: PackModels, opts: AnalyzeOptions = {})
         : result;
     },
     async close() {
-      const all = [models.detector, ...(models.fallback ? [models.fallback] : []), ...models.recognizers];
+      const all = [
+        models.detector,
+        ...(models.fallback ? [models.fallback] : []),
+        ...models.recognizers,
+        ...(models.objects ? [models.objects] : []),
+      ];
       await Promise.all(all.map((m) => m.model.dispose()));
     },
   };
@@ -183,5 +202,11 @@ export function inProcessAnalyzer(models: PackModels, opts: AnalyzeOptions = {})
 /** Drops the pixel source: what leaves the pipeline is metadata, faces and the hash. */
 export function toAnalyzedPhoto(analysis: PhotoAnalysis): AnalyzedPhoto {
   const { source, ...photo } = analysis.photo;
-  return { photo, faces: analysis.faces, phash: analysis.phash, timings: analysis.timings };
+  return {
+    photo,
+    faces: analysis.faces,
+    phash: analysis.phash,
+    objects: analysis.objects,
+    timings: analysis.timings,
+  };
 }

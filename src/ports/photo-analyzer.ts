@@ -1,5 +1,5 @@
 import type { ResolvedPack } from '../core/manifest.js';
-import type { Face, PhotoInfo } from '../core/types.js';
+import type { Face, PhotoInfo, SceneObject } from '../core/types.js';
 
 /** What a caller may ask of one analysis beyond the faces. */
 export interface AnalyzeRequest {
@@ -21,6 +21,8 @@ export interface AnalyzedPhoto {
   readonly faces: readonly Face[];
   /** 64-bit perceptual hash of the photo, for near-duplicate detection. */
   readonly phash: bigint;
+  /** Scene objects of the photo (COCO classes), best score first; absent from older analyses. */
+  readonly objects?: readonly SceneObject[];
   /** Milliseconds per stage. */
   readonly timings: Readonly<Record<string, number>>;
   /** Present when the request asked for renders. */

@@ -88,6 +88,11 @@ export async function analyzeAlbum(
     takenAt: analysis.photo.meta.takenAt,
     gps: analysis.photo.meta.gps,
     duplicateOf: duplicates.get(path) ?? null,
+    objects: (analysis.objects ?? []).map((o) => ({
+      label: o.label,
+      score: round3(o.score),
+      box: o.box.map(round1) as AlbumFace['box'],
+    })),
     faces: analysis.faces.map((face, index): AlbumFace => ({
       box: face.box.map(round1) as AlbumFace['box'],
       landmarks: face.landmarks.map(([x, y]) => [round1(x), round1(y)]) as AlbumFace['landmarks'],

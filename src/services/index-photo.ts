@@ -122,6 +122,11 @@ async function indexLive(
       takenAt: photo.meta.takenAt,
       gps: photo.meta.gps,
       duplicateOf: null,
+      objects: (analysis.objects ?? []).map((o) => ({
+        label: o.label,
+        score: round3(o.score),
+        box: o.box.map(round1) as AlbumFace['box'],
+      })),
       faces: analysis.faces.map((face): AlbumFace => ({
         box: face.box.map(round1) as AlbumFace['box'],
         landmarks: face.landmarks.map(([x, y]) => [round1(x), round1(y)]) as AlbumFace['landmarks'],

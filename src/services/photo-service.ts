@@ -4,9 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 
-import type { AlbumResult } from '../core/album.js';
+import type { AlbumResult, PhotoMessage } from '../core/album.js';
 import { AppError, ErrorCode } from '../core/errors.js';
-import { photoKey, tenantId } from '../core/keys.js';
+import { albumKey, photoKey, tenantId } from '../core/keys.js';
 import { DEFAULT_MAX_PIXELS } from '../pipeline/decode.js';
 import {
   describeUnsupported,
@@ -41,6 +41,13 @@ export interface PhotoUpload {
   /** The name the user sent it under (file name or message id); shown in the failure list. */
   readonly name: string;
   readonly bytes: Uint8Array;
+  /** The chat message that carried it (send time, sender, caption, language), for the post. */
+  readonly message?: PhotoMessage;
+}
+
+/** Where an album's chat messages wait for the post: beside its analyses, inside the tenant's folder. */
+export function messagesKey(tenant: string, albumId: string): string {
+  return albumKey(tenant, albumId, 'messages.json');
 }
 
 export interface SubmitOptions {
@@ -135,6 +142,17 @@ export function createPhotoService(deps: PhotoServiceDeps) {
       }
       // Photos first: a job must never run before its bytes are stored.
       for (const p of photos) await deps.blobs.put(p.blobKey, p.bytes, { contentType: p.contentType });
+      const messages: Record<string, PhotoMessage> = {};
+      for (const u of uploads) if (u.message && !(u.name in messages)) messages[u.name] = u.message;
+      if (Object.keys(messages).length > 0) {
+        await deps.blobs.put(
+          messagesKey(tenant, albumId),
+          new TextEncoder().encode(JSON.stringify(messages)),
+          {
+            contentType: 'application/json',
+          },
+        );
+      }
       await deps.metadata.createAlbum({ id: albumId, tenant, photoCount: photos.length });
       for (const { name, error } of refused) {
         await deps.metadata.recordFailure(tenant, albumId, {
@@ -180,8 +198,10 @@ export function createPhotoService(deps: PhotoServiceDeps) {
         current.set(person.id, await deps.metadata.resolvePerson(tenant, person.id));
       }
       const names = new Map((await deps.metadata.listPeople(tenant)).map((p) => [p.id, p.name]));
+      const messages = await readMessages(deps.blobs, tenant, albumId);
       const photos = result.photos.map((photo) => ({
         ...photo,
+        ...(messages[photo.path] ? { message: messages[photo.path] } : {}),
         faces: photo.faces.map((f) => ({
           ...f,
           personId: f.personId === null ? null : (current.get(f.personId) ?? null),
@@ -208,6 +228,22 @@ export function createPhotoService(deps: PhotoServiceDeps) {
 }
 
 export type PhotoService = ReturnType<typeof createPhotoService>;
+
+/** The album's chat messages by photo name; none for albums that came without (the CLI, the HTTP API). */
+async function readMessages(
+  blobs: BlobStore,
+  tenant: string,
+  albumId: string,
+): Promise<Readonly<Record<string, PhotoMessage>>> {
+  const bytes = await blobs.get(messagesKey(tenant, albumId));
+  if (!bytes) return {};
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, PhotoMessage>;
+  } catch {
+    // A damaged side file costs the post its captions, never the album.
+    return {};
+  }
+}
 
 /** `a` + 24 hex digits of the sha256 of the sorted photo hashes: same photos, same album. */
 export function defaultAlbumId(shas: readonly string[]): string {

@@ -244,7 +244,8 @@ export function createSearchService(deps: AnalyzingDeps) {
           faces: faces.map((f, i) => selfieFace(f, i, crops[i])),
         };
       }
-      const face = faces[chosen]!;
+      const face = faces[chosen];
+      if (!face) return { status: 'no-face' };
       if (!face.quality.searchable) return { status: 'poor-quality', reasons: face.quality.reasons };
       const selfie: SelfieSummary = { sha256: photo.sha256, face: selfieFace(face, chosen, crops[chosen]) };
 

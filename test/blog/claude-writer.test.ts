@@ -214,4 +214,28 @@ describe.skipIf(!hasFixtures())('model writer through the Messages API', () => {
     expect(req.images).toBe(images);
     expect(req.text).toContain('"id":"m1"');
   });
+
+  it('gives the model the captions, senders, objects and the chat language to write in', () => {
+    const first = facts.photos[0]!;
+    const german: AlbumFacts = {
+      ...facts,
+      language: 'de',
+      photos: facts.photos.map((p) =>
+        p.id === first.id
+          ? {
+              ...p,
+              caption: 'Marco hat seinen Hut verloren',
+              sender: 'Giulia',
+              objects: [{ label: 'dog', count: 2 }],
+            }
+          : p,
+      ),
+    };
+    const req = buildPostRequest(german, images);
+    expect(req.system).toMatch(/Write everything .* in German\./);
+    expect(req.system).toMatch(/captions/);
+    expect(req.text).toContain('"caption":"Marco hat seinen Hut verloren"');
+    expect(req.text).toContain('"sentBy":"Giulia"');
+    expect(req.text).toContain('"2 × dog"');
+  });
 });

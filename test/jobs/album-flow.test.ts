@@ -14,6 +14,28 @@ const ALBUM = PEOPLE_ALBUM;
 describe('an album through the BullMQ flow', () => {
   const h = useHarness();
 
+  it('keeps the chat messages and the scene objects for the post, also for a later /blog', async () => {
+    const tenant = 'tg-1013';
+    const [dogs, obama] = await uploads('dlib/dogs.jpg', ALBUM[0]!);
+    const sentAt = '2026-12-02T09:14:00.000Z';
+    const submitted = await h.services.photos.submitAlbum(tenant, [
+      { ...dogs!, message: { sentAt, sender: 'Ana', caption: 'Walkies!', language: 'es' } },
+      { ...obama!, message: { sentAt, sender: 'Ana', language: 'es' } },
+    ]);
+    expect((await h.waitForAlbum(tenant, submitted.albumId)).status).toBe('done');
+    const result = (await h.services.photos.albumResult(tenant, submitted.albumId))!;
+    const photo = (name: string) => result.photos.find((p) => p.path === name)!;
+    expect(photo('dlib/dogs.jpg').message).toEqual({
+      sentAt,
+      sender: 'Ana',
+      caption: 'Walkies!',
+      language: 'es',
+    });
+    expect(photo(ALBUM[0]!).message?.sender).toBe('Ana');
+    expect(photo('dlib/dogs.jpg').objects?.some((o) => o.label === 'dog' && o.score >= 0.4)).toBe(true);
+    expect(photo(ALBUM[0]!).objects?.some((o) => o.label === 'dog')).toBe(false);
+  });
+
   it('indexes every face once, groups people, lists failures, and a resend adds nothing', async () => {
     const photos = [
       ...(await uploads(...ALBUM)),

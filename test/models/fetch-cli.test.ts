@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
@@ -50,6 +50,28 @@ describe('npm run models (fetch-cli)', () => {
       pack: string;
     };
     expect(saved.pack).toBe('local');
+    // The scene-object detector comes from the mirror beside the pack.
+    expect((await stat(path.join(modelsDir, 'centernet_coco80.onnx'))).size).toBe(8161989);
+  });
+
+  it('goes on without the scene-object detector when the mirror lacks it', async () => {
+    const modelsDir = await temp.make('models');
+    const partial = await temp.make('mirror');
+    for (const f of [
+      'det_500m.onnx',
+      'face_detection_yunet_2026may.onnx',
+      'mobilefacenet_128d.onnx',
+      'faceres_hse_mobilenet_1024d.onnx',
+    ])
+      await symlink(path.join(mirrorDir, f), path.join(partial, f));
+    const run = await runCli({
+      FACEBLOG_MODELS_DIR: modelsDir,
+      FACEBLOG_MODEL_MIRROR: partial,
+      FACEBLOG_OFFLINE: '1',
+    });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain('no scene-object detector, posts will not mention objects');
+    expect(run.stderr).toContain("model pack 'local' is ready");
   });
 
   it('fails clearly on an unknown FACEBLOG_MODEL_PACK', async () => {

@@ -92,7 +92,7 @@ export async function albumPost(
   labels: PeopleLabels,
 ): Promise<OutMessage[]> {
   const labelled = labelAlbum(result, labels);
-  const facts = buildAlbumFacts(labelled);
+  const facts = buildAlbumFacts(labelled, { language: deps.language ?? null });
   const shaOf = new Map(labelled.photos.map((p) => [p.path, p.sha256]));
   const thumb = async (path: string): Promise<Buffer | null> => {
     const sha = shaOf.get(path);

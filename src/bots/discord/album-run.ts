@@ -3,6 +3,7 @@
  * status message (edited, never a flood), then the report and the post. Used by `/album` (the status
  * message is the deferred reply) and by watched channels (a reply to the user's message).
  */
+import type { PhotoMessage } from '../../core/album.js';
 import { watchAlbumProgress } from '../../jobs/progress.js';
 import { albumPost, albumReport, type OutMessage } from './album-post.js';
 import { downloadAttachments, type AttachmentRef } from './attachments.js';
@@ -25,10 +26,14 @@ export async function runAlbum(
   tenant: string,
   refs: readonly AttachmentRef[],
   surface: ReplySurface,
+  /** The message (or command) that brought the photos: time, sender, text and locale, for the post. */
+  message?: PhotoMessage,
 ): Promise<AlbumRunOutcome> {
   const { services } = deps;
   await surface.edit({ content: `📥 Downloading ${plural(refs.length, 'file')}…` });
-  const { uploads, failures } = await downloadAttachments(refs);
+  const downloaded = await downloadAttachments(refs);
+  const failures = downloaded.failures;
+  const uploads = message ? downloaded.uploads.map((u) => ({ ...u, message })) : downloaded.uploads;
   if (uploads.length === 0) {
     await surface.edit({ content: clip(`No photo I could use.\n\n${failureText(failures)}`) });
     return 'nothing';

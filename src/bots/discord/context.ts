@@ -29,6 +29,8 @@ export interface DiscordDeps {
   latestAlbum(tenant: string): Promise<string | null>;
   /** A language model for posts; without one the offline writer writes them. */
   readonly writer?: TextWriter;
+  /** FACEBLOG_LANGUAGE: posts in this language; unset = the guild's or user's locale. */
+  readonly language?: string | null;
   readonly log: (line: string) => void;
   /** Timings, overridable by tests. */
   readonly timing?: Partial<DiscordTiming>;

@@ -103,14 +103,25 @@ export function createDiscordBot(deps: DiscordDeps, options: DiscordBotOptions =
     const tenant = discordTenant(message.guildId, message.channelId);
     const status = await message.reply({ content: '📥 Got it…', allowedMentions: NO_MENTIONS });
     try {
-      await runAlbum(deps, tenant, refs, {
-        async edit(m) {
-          await status.edit(toPayload(m));
+      await runAlbum(
+        deps,
+        tenant,
+        refs,
+        {
+          async edit(m) {
+            await status.edit(toPayload(m));
+          },
+          async send(m) {
+            await message.channel.send(toPayload(m));
+          },
         },
-        async send(m) {
-          await message.channel.send(toPayload(m));
+        {
+          sentAt: message.createdAt.toISOString(),
+          sender: message.member?.displayName ?? message.author.globalName ?? message.author.username,
+          ...(message.content.trim() ? { caption: message.content } : {}),
+          language: message.guild.preferredLocale,
         },
-      });
+      );
     } catch (error) {
       const { code, message: text } = describeError(error);
       deps.log(`discord: album in ${tenant} failed: ${code}: ${text}`);

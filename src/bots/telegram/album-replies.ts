@@ -24,12 +24,13 @@ export async function sendPost(
   tenant: string,
   result: AlbumResult,
   numbers: ReadonlyMap<string, number>,
-  deps: Pick<TelegramBotDeps, 'writer' | 'blobs'>,
+  deps: Pick<TelegramBotDeps, 'writer' | 'blobs' | 'language'>,
   messageTimes?: Readonly<Record<string, string>>,
 ): Promise<void> {
   const post = await composePost(result, numbers, {
     writer: deps.writer,
     thumb: (sha) => deps.blobs.get(thumbKey(tenant, sha)),
+    language: deps.language ?? null,
     ...(messageTimes ? { messageTimes } : {}),
   });
   for (const text of post.messages) await api.sendMessage(chatId, text, { parse_mode: 'HTML' });

@@ -59,6 +59,8 @@ export interface TelegramBotDeps {
   watchProgress(tenant: string, albumId: string, onProgress: (p: AlbumProgress) => void): () => void;
   /** Writes posts with a model when set; the offline writer otherwise (and as its fallback). */
   readonly writer: TextWriter | null;
+  /** FACEBLOG_LANGUAGE: posts in this language; unset = the senders' Telegram language_code. */
+  readonly language?: string | null;
   readonly log: (line: string) => void;
   readonly settings?: Partial<BotSettings>;
 }

@@ -23,6 +23,19 @@ export interface IncomingMedia {
   readonly messageId: number;
   /** Unix seconds the message was sent. */
   readonly date: number;
+  /** The message's caption, its sender's first name and app language (language_code), when given. */
+  readonly caption?: string;
+  readonly sender?: string;
+  readonly language?: string;
+}
+
+/** What the post may use of the message beside the file. */
+function messageFacts(msg: Message): Pick<IncomingMedia, 'caption' | 'sender' | 'language'> {
+  return {
+    ...(msg.caption ? { caption: msg.caption } : {}),
+    ...(msg.from?.first_name ? { sender: msg.from.first_name } : {}),
+    ...(msg.from?.language_code ? { language: msg.from.language_code } : {}),
+  };
 }
 
 /** The photo (its largest size) or image document of a message; null for anything else. */
@@ -38,6 +51,7 @@ export function mediaOf(msg: Message | undefined): IncomingMedia | null {
       fileName: null,
       messageId: msg.message_id,
       date: msg.date,
+      ...messageFacts(msg),
     };
   }
   const doc = msg.document;
@@ -49,6 +63,7 @@ export function mediaOf(msg: Message | undefined): IncomingMedia | null {
       fileName: doc.file_name ?? null,
       messageId: msg.message_id,
       date: msg.date,
+      ...messageFacts(msg),
     };
   }
   return null;

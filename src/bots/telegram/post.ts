@@ -16,6 +16,8 @@ export interface ComposeOptions {
   readonly thumb: (sha256: string) => Promise<Uint8Array | null>;
   /** When each photo was sent (ISO), keyed by its name in the album, for photos without EXIF time. */
   readonly messageTimes?: Readonly<Record<string, string>>;
+  /** FACEBLOG_LANGUAGE; unset = the senders' language_code. */
+  readonly language?: string | null;
 }
 
 export interface ComposedPost {
@@ -50,7 +52,10 @@ export async function composePost(
   opts: ComposeOptions,
 ): Promise<ComposedPost> {
   const album = withChatNumbers(result, numbers);
-  const facts = buildAlbumFacts(album, opts.messageTimes ? { messageTimes: opts.messageTimes } : {});
+  const facts = buildAlbumFacts(album, {
+    ...(opts.messageTimes ? { messageTimes: opts.messageTimes } : {}),
+    language: opts.language ?? null,
+  });
   let post = writeOfflinePost(facts);
   let notice: string | null = null;
   if (opts.writer) {

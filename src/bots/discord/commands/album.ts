@@ -30,6 +30,10 @@ export const albumCommand: SlashCommand = {
       const a = interaction.options.getAttachment(`photo${i}`);
       if (a) refs.push(attachmentRef(a));
     }
-    await runAlbum(deps, tenant, refs, interactionSurface(interaction));
+    await runAlbum(deps, tenant, refs, interactionSurface(interaction), {
+      sentAt: interaction.createdAt.toISOString(),
+      sender: interaction.user.globalName ?? interaction.user.username,
+      language: interaction.locale,
+    });
   },
 };

@@ -109,9 +109,16 @@ async function runAlbum(
   const messageTimes: Record<string, string> = {};
   await forEachLimited(items, DOWNLOADS_AT_ONCE, async (item, i) => {
     const name = names[i] ?? `photo ${i + 1}`;
-    messageTimes[name] = new Date(item.date * 1000).toISOString();
+    const sentAt = new Date(item.date * 1000).toISOString();
+    messageTimes[name] = sentAt;
+    const message = {
+      sentAt,
+      ...(item.sender ? { sender: item.sender } : {}),
+      ...(item.caption ? { caption: item.caption } : {}),
+      ...(item.language ? { language: item.language } : {}),
+    };
     try {
-      uploads[i] = { name, bytes: await kit.download(item.fileId) };
+      uploads[i] = { name, bytes: await kit.download(item.fileId), message };
     } catch (error) {
       const { code, message } = describeError(error);
       localFailures.push({
