@@ -6,12 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 
 import { GatewayIntentBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { parseDiscordConfig, runDiscordBot } from '../../../src/main-discord.js';
+import { parseConfig } from '../../../src/config.js';
+import { runDiscordBot } from '../../../src/main-discord.js';
+import { createLogger } from '../../../src/ops/logger.js';
 import { FR, obliterate, REDIS_URL } from '../../jobs/support/harness.js';
 import { fixture } from '../../support/fixtures.js';
 import { testModelsDir } from '../../support/models.js';
@@ -58,6 +61,8 @@ describe('runDiscordBot', () => {
     FACEBLOG_OFFLINE: '1',
   });
 
+  const parseDiscordConfig = (e: Record<string, string>) => parseConfig(e, '/app').discord;
+
   it('names the missing variables and never echoes a value', () => {
     expect(() =>
       parseDiscordConfig({ DISCORD_TOKEN: 'secret-token', DISCORD_WATCH_CHANNELS: 'general' }),
@@ -73,7 +78,13 @@ describe('runDiscordBot', () => {
   });
 
   it('registers, logs in through the gateway, answers a command, and stops', async () => {
-    stop = await runDiscordBot(env(), (line) => logs.push(line));
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    stop = await runDiscordBot(parseConfig(env(), '/app'), createLogger({ destination }));
 
     const put = rest.calls.find((c) => c.method === 'PUT');
     expect(put?.path).toBe(`/applications/${APP_ID}/guilds/${GUILD}/commands`);
