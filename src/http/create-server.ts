@@ -1,14 +1,16 @@
 /**
  * The HTTP API on Fastify: authentication by per-tenant API key, RFC 9457 errors, body validation from
- * the route schemas, upload limits, the OpenAPI document at /openapi.json, and /healthz, /readyz and
- * /metrics. Builds the server only; `listen` is the caller's (src/main-serve.ts, tests).
+ * the route schemas, upload limits, the OpenAPI document at /openapi.json with a browsable reference at
+ * /docs, and /healthz, /readyz and /metrics. Builds the server only; `listen` is the caller's
+ * (src/main-serve.ts, tests).
  */
 import multipart from '@fastify/multipart';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 
 import { opsResponse } from '../ops/ops-server.js';
 import { type ApiDeps, type ApiLimits, DEFAULT_API_LIMITS } from './deps.js';
-import { createOpenApiCollector, type RouteDoc } from './openapi.js';
+import { registerDocsUi } from './docs-ui.js';
+import { createOpenApiCollector, type OpenApiCollector, type RouteDoc } from './openapi.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 import type { RouteContext } from './route-context.js';
 import { registerImportRoutes } from './routes/import.js';
@@ -24,6 +26,10 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     doc?: RouteDoc;
+  }
+  interface FastifyInstance {
+    /** The OpenAPI collector: the document and the routes it was built from. */
+    openapi: OpenApiCollector;
   }
 }
 
@@ -54,6 +60,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       'Photos in, people and searchable faces out. Every call is scoped to the tenant of its API key.',
   });
   app.addHook('onRoute', openapi.onRoute);
+  app.decorate('openapi', openapi);
   // Bodies are JSON or multipart; anything else (Fastify also parses text/plain) is a 415.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('tenant', '');
@@ -118,6 +125,18 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   }
 
   const ops = { doc: { auth: false, tags: ['operations'] } satisfies RouteDoc };
+  const json = 'application/json';
+  const opsResponses: Record<string, RouteDoc['responses']> = {
+    '/healthz': { '200': { description: 'Up: {"status":"ok"}', contentType: json } },
+    '/readyz': {
+      '200': { description: 'Ready: every check answered ({"status":"ready","checks":{...}})', contentType: json },
+      '503': {
+        description: 'Not ready: the checks that failed, with their errors ({"status":"not ready",...})',
+        contentType: json,
+      },
+    },
+    '/metrics': { '200': { description: 'Prometheus text exposition format', contentType: 'text/plain' } },
+  };
   for (const [path, summary] of [
     ['/healthz', 'The process is up'],
     ['/readyz', 'Redis, index, metadata and storage answer'],
@@ -125,7 +144,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   ] as const) {
     app.get(
       path,
-      { config: { doc: { ...ops.doc, summary, problems: path === '/readyz' ? [503] : [] } } },
+      { config: { doc: { ...ops.doc, summary, responses: opsResponses[path] ?? {} } } },
       async (_request, reply) => {
         const r = await opsResponse(path, deps.readinessChecks, deps.metrics);
         if (!r) throw new HttpProblem('NOT_FOUND', 'metrics are not enabled');
@@ -133,9 +152,20 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       },
     );
   }
-  app.get('/openapi.json', { config: { doc: { ...ops.doc, summary: 'This document' } } }, () =>
-    Promise.resolve(openapi.document()),
+  app.get(
+    '/openapi.json',
+    {
+      config: {
+        doc: {
+          ...ops.doc,
+          summary: 'This document (browsable at /docs)',
+          responses: { '200': { description: 'OpenAPI 3.1', contentType: json } },
+        },
+      },
+    },
+    () => Promise.resolve(openapi.document()),
   );
+  await registerDocsUi(app, openapi.document);
 
   const context: RouteContext = { deps, limits };
   registerIngestRoutes(app, context);
