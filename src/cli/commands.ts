@@ -11,7 +11,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { type CliCommand, usageError } from './command.js';
 
-const ENVIRONMENT_NOTE = 'Configuration comes from the environment: `faceblog config` shows what is in effect.';
+const ENVIRONMENT_NOTE =
+  'Configuration comes from the environment: `faceblog config` shows what is in effect.';
 
 /** A long-running process: parses the configuration, logs JSON, runs until SIGTERM/SIGINT. */
 function service(
@@ -40,9 +41,15 @@ const album: CliCommand = {
   name: 'album',
   summary: 'Faces, people and a blog post for a folder of photos.',
   usage: '<dir> [--out <dir>] [--threads N]',
-  details: 'Writes album.json, the post and the crops to --out. Exit codes: 0 done, 1 error, 2 bad arguments.',
+  details:
+    'Writes album.json, the post and the crops to --out. Exit codes: 0 done, 1 error, 2 bad arguments.',
   options: {
-    out: { type: 'string', short: 'o', value: 'dir', description: 'output folder (default <dir>/faceblog-out)' },
+    out: {
+      type: 'string',
+      short: 'o',
+      value: 'dir',
+      description: 'output folder (default <dir>/faceblog-out)',
+    },
     threads: { type: 'string', value: 'N', description: 'analyzer threads (default: one per core)' },
   },
   positionals: { min: 1, max: 1 },
@@ -50,7 +57,8 @@ const album: CliCommand = {
     const albumDir = positionals[0] ?? '';
     const outDir = typeof values.out === 'string' ? values.out : path.join(albumDir, 'faceblog-out');
     const threads = Number(typeof values.threads === 'string' ? values.threads : availableParallelism());
-    if (!Number.isInteger(threads) || threads < 1) throw usageError('album: --threads takes a whole number ≥ 1');
+    if (!Number.isInteger(threads) || threads < 1)
+      throw usageError('album: --threads takes a whole number ≥ 1');
     const config = context.config();
     const { openAnalyzer } = await import('./load-models.js');
     const { runAlbumCommand } = await import('./album-command.js');

@@ -129,7 +129,10 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   const opsResponses: Record<string, RouteDoc['responses']> = {
     '/healthz': { '200': { description: 'Up: {"status":"ok"}', contentType: json } },
     '/readyz': {
-      '200': { description: 'Ready: every check answered ({"status":"ready","checks":{...}})', contentType: json },
+      '200': {
+        description: 'Ready: every check answered ({"status":"ready","checks":{...}})',
+        contentType: json,
+      },
       '503': {
         description: 'Not ready: the checks that failed, with their errors ({"status":"not ready",...})',
         contentType: json,

@@ -21,7 +21,9 @@ export interface RouteDoc {
   /** Problem statuses the route can answer with. */
   readonly problems?: readonly number[];
   /** Answers of routes without a response schema (the ops routes): status → content type and text. */
-  readonly responses?: Readonly<Record<string, { readonly description: string; readonly contentType: string }>>;
+  readonly responses?: Readonly<
+    Record<string, { readonly description: string; readonly contentType: string }>
+  >;
   /** Served but not part of the API (the /docs pages): left out of the document. */
   readonly hidden?: boolean;
 }
@@ -112,10 +114,12 @@ export function createOpenApiCollector(info: { title: string; version: string; d
     /** The routes the server has (HEAD and hidden ones aside), documented or not. */
     routes(): Array<{ method: string; url: string; documented: boolean }> {
       return registered.flatMap((route) => {
-        const doc = (route.config as { doc?: RouteDoc } | undefined)?.doc;
+        const doc = route.config?.doc;
         if (doc?.hidden) return [];
         const methods = Array.isArray(route.method) ? route.method : [route.method];
-        return methods.filter((m) => m !== 'HEAD').map((method) => ({ method, url: route.url, documented: !!doc }));
+        return methods
+          .filter((m) => m !== 'HEAD')
+          .map((method) => ({ method, url: route.url, documented: !!doc }));
       });
     },
   };
