@@ -59,6 +59,8 @@ describe('runDiscordBot', () => {
     FACEBLOG_MODEL_PACK: 'local',
     FACEBLOG_MODELS_DIR: testModelsDir(),
     FACEBLOG_OFFLINE: '1',
+    FACEBLOG_OPS_HOST: '127.0.0.1',
+    FACEBLOG_OPS_PORT: '0',
   });
 
   const parseDiscordConfig = (e: Record<string, string>) => parseConfig(e, '/app').discord;
@@ -112,6 +114,15 @@ describe('runDiscordBot', () => {
     const callback = rest.calls.findIndex((c) => c.path === `/interactions/${inv.id}/${inv.token}/callback`);
     expect(callback).toBeGreaterThanOrEqual(0);
     expect(callback).toBeLessThan(rest.calls.indexOf(reply));
+
+    // Structured logs, and the ops endpoints with the gateway among the readiness checks.
+    const lines = logs.map((l) => JSON.parse(l) as { service?: string; opsPort?: number; msg: string });
+    const opsPort = lines.find((l) => l.opsPort !== undefined)?.opsPort;
+    const ready = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
+    const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
+    expect(ready.status, JSON.stringify(body)).toBe(200);
+    expect(body.checks.discord).toMatchObject({ ok: true });
+    expect(logs.join('\n')).not.toContain('test-bot-token');
 
     const stopping = stop;
     stop = null;
