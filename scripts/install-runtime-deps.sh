@@ -25,6 +25,9 @@ for dir in node_modules/onnxruntime-node/bin/napi-v*/*/*; do
     *) rm -rf "$dir" ;;
   esac
 done
+for dir in node_modules/onnxruntime-node/bin/napi-v*/*; do
+  rmdir "$dir" 2>/dev/null || true # only the platforms left empty
+done
 
 # Build leftovers of better-sqlite3 (object files, the SQLite amalgamation, the addon's sources) are not
 # loaded at run time: keep build/Release/better_sqlite3.node only.

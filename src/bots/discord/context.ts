@@ -3,6 +3,7 @@
  * the services name (face crops, thumbnails), the chat's latest album, an optional post writer and a log.
  * Built by the entry point (src/main-discord.ts) or a test.
  */
+import type { Log } from '../../core/log.js';
 import type { QueueEvents } from 'bullmq';
 
 import type { BlobStore } from '../../ports/blob-store.js';
@@ -29,7 +30,8 @@ export interface DiscordDeps {
   latestAlbum(tenant: string): Promise<string | null>;
   /** A language model for posts; without one the offline writer writes them. */
   readonly writer?: TextWriter;
-  readonly log: (line: string) => void;
+  /** Structured where it helps: `log(line, { tenant, level })`. */
+  readonly log: Log;
   /** Timings, overridable by tests. */
   readonly timing?: Partial<DiscordTiming>;
 }
