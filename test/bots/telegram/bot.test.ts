@@ -141,7 +141,14 @@ describe('the Telegram bot', () => {
       'Sorry: a name has 1..64 characters.',
       'Sorry, something went wrong on my side. Please try again in a moment.',
     ]);
-    expect(t.deps.log).toHaveBeenCalledWith(expect.stringContaining('disk on fire'));
+    expect(t.deps.log).toHaveBeenCalledWith(
+      expect.stringContaining('disk on fire'),
+      expect.objectContaining({
+        level: 'error',
+        tenant: expect.stringMatching(/^tg-/) as unknown,
+        updateId: 2,
+      }),
+    );
   });
 
   it('keeps /forget and /merge for group admins, asks before forgetting, and rechecks the button', async () => {
