@@ -1,36 +1,45 @@
 /**
- * Entry point of the Telegram bot: `node dist/main-bot.js` (or `faceblog bot`). Reads the environment
- * (TELEGRAM_* in src/bots/telegram/config.ts, the stores and Redis of src/app/worker-config.ts, the
- * models and the writer of src/config.ts), opens the same stores and queues as the workers, and
- * answers chats by long polling, or by webhook when TELEGRAM_WEBHOOK_URL is set. Albums are queued for
- * the workers (`faceblog worker`); the bot itself analyzes only selfies for /find.
+ * Entry point of the Telegram bot: `node dist/main-bot.js` (or `faceblog bot`). Takes the parsed
+ * configuration (src/config.ts: `telegram`, the stores and Redis of `worker`, the models and the
+ * writer), opens the same stores and queues as the workers, and answers chats by long polling, or by
+ * webhook when TELEGRAM_WEBHOOK_URL is set. Albums are queued for the workers (`faceblog worker`); the
+ * bot itself analyzes only selfies for /find. With FACEBLOG_OPS_PORT it answers /healthz, /readyz
+ * (Redis, the stores, and the connection to Telegram) and /metrics there.
  */
 import { createServer, type Server } from 'node:http';
 
 import { webhookCallback } from 'grammy';
+import type { Logger } from 'pino';
 
 import { createPostWriter } from './app/post-writer.js';
 import { openServiceRuntime } from './app/open-runtime.js';
 import { runAsMain, runUntilSignal } from './app/run-until-signal.js';
 import { COMMANDS } from './bots/telegram/commands.js';
-import { parseTelegramConfig } from './bots/telegram/config.js';
 import { createTelegramBot } from './bots/telegram/create-bot.js';
 import type { ChatAlbums } from './bots/telegram/deps.js';
-import { describeError } from './core/errors.js';
+import type { Config } from './config.js';
+import { AppError, describeError, ErrorCode } from './core/errors.js';
 import { watchAlbumProgress } from './jobs/progress.js';
+import { lineLog } from './ops/logger.js';
+import { createMetrics, instrumentAnalyzer } from './ops/metrics.js';
+import { startProcessOps } from './ops/process-ops.js';
 import type { MetadataStore } from './ports/metadata-store.js';
 
 /** Albums in progress get this long to finish at shutdown (Docker's stop grace period is 10 s). */
 const SHUTDOWN_GRACE_MS = 5000;
 
-export async function runBot(
-  env: Readonly<Record<string, string | undefined>>,
-  log: (line: string) => void,
-): Promise<() => Promise<void>> {
-  const telegram = parseTelegramConfig(env);
+export async function runBot(config: Config, logger: Logger): Promise<() => Promise<void>> {
+  const telegram = config.telegram;
+  if (!telegram) {
+    throw new AppError(ErrorCode.BadConfig, 'TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)');
+  }
+  const log = lineLog(logger);
+  const metrics = createMetrics();
   // The bot analyzes only selfies for /find, one photo at a time per request.
-  const runtime = await openServiceRuntime(env, log);
-  const { config, workerConfig, pack, stores, services } = runtime;
+  const runtime = await openServiceRuntime(config, log, {
+    wrapAnalyzer: (analyzer) => instrumentAnalyzer(analyzer, metrics, 'telegram-find'),
+  });
+  const { workerConfig, pack, stores, services } = runtime;
   await services.photoEvents.waitUntilReady();
 
   const { bot, drain } = createTelegramBot(
@@ -74,18 +83,45 @@ export async function runBot(
     });
     log(
       `faceblog bot: @${bot.botInfo.username} on webhook ${new URL(telegram.webhookUrl).host}, port ${telegram.webhookPort}`,
+      { webhookPort: telegram.webhookPort },
     );
   } else {
     polling = bot.start({ allowed_updates, onStart: () => undefined });
     polling.catch((error: unknown) => {
-      log(`faceblog bot: polling stopped: ${describeError(error).message}`);
+      log(`faceblog bot: polling stopped: ${describeError(error).message}`, { level: 'error' });
     });
     log(
       `faceblog bot: @${bot.botInfo.username} polling, pack ${pack.name}, prefix ${workerConfig.queuePrefix}`,
     );
   }
 
+  const webhookServer = server;
+  const ops =
+    config.ops.port === null
+      ? null
+      : await startProcessOps({
+          host: config.ops.host,
+          port: config.ops.port,
+          redisUrl: workerConfig.redisUrl,
+          queuePrefix: workerConfig.queuePrefix,
+          stores,
+          metrics,
+          checks: [
+            {
+              // Polling: the loop is running (it stops on a 401 or a conflicting webhook). Webhook: the
+              // server that receives updates is listening. No Bot API call per probe.
+              name: 'telegram',
+              check: () =>
+                (webhookServer ? webhookServer.listening : bot.isRunning())
+                  ? Promise.resolve()
+                  : Promise.reject(new Error('not receiving updates')),
+            },
+          ],
+        });
+  if (ops) log(`faceblog bot: health and metrics on port ${ops.port}`, { opsPort: ops.port });
+
   return async () => {
+    await ops?.close();
     // Stop taking updates, then let collected albums go out and running ones finish briefly.
     if (polling) {
       await bot.stop();
@@ -118,11 +154,8 @@ function chatAlbums(metadata: MetadataStore): ChatAlbums {
 }
 
 /** Runs the bot until SIGTERM or SIGINT, then stops it; resolves with the exit code. */
-export function runBotUntilSignal(
-  env: Readonly<Record<string, string | undefined>>,
-  log: (line: string) => void,
-): Promise<number> {
-  return runUntilSignal('faceblog bot', () => runBot(env, log), log);
+export function runBotUntilSignal(config: Config, logger: Logger): Promise<number> {
+  return runUntilSignal('faceblog bot', () => runBot(config, logger), lineLog(logger));
 }
 
-runAsMain(import.meta.url, 'faceblog bot', (log) => runBotUntilSignal(process.env, log));
+runAsMain(import.meta.url, 'bot', runBotUntilSignal);

@@ -3,68 +3,38 @@
  * environment, opens the stores and the services (albums run on the queue workers of `faceblog worker`),
  * registers the slash commands, logs in and answers until SIGTERM or SIGINT.
  *
- * Environment: DISCORD_TOKEN, DISCORD_APPLICATION_ID (required); DISCORD_GUILD_ID (register the commands
- * in one server, where they appear at once), DISCORD_WATCH_CHANNELS (comma-separated channel ids whose
- * image messages are albums), DISCORD_API_BASE (REST base URL, for tests); REDIS_URL,
- * FACEBLOG_QUEUE_PREFIX and the stores of src/app/worker-config.ts; FACEBLOG_DATA_DIR and the model and
- * Anthropic settings of src/config.ts.
+ * Configuration (src/config.ts): `discord` (DISCORD_TOKEN and DISCORD_APPLICATION_ID required; see
+ * src/bots/discord/config.ts), the stores and Redis of `worker`, the models and the writer. With
+ * FACEBLOG_OPS_PORT it answers /healthz, /readyz (Redis, the stores, the gateway) and /metrics there.
  */
-import { z } from 'zod';
+import type { Logger } from 'pino';
 
 import { createPostWriter } from './app/post-writer.js';
 import { openServiceRuntime } from './app/open-runtime.js';
 import { runAsMain, runUntilSignal } from './app/run-until-signal.js';
 import { createDiscordBot } from './bots/discord/create-client.js';
-import { parseEnv } from './core/env.js';
+import type { Config } from './config.js';
+import { AppError, ErrorCode } from './core/errors.js';
+import { lineLog } from './ops/logger.js';
+import { createMetrics, instrumentAnalyzer } from './ops/metrics.js';
+import { startProcessOps } from './ops/process-ops.js';
 
 /** Replies in progress get this long to finish on shutdown (Docker's stop grace period is 10 s). */
 const SHUTDOWN_GRACE_MS = 8000;
 
-const snowflake = z.string().regex(/^\d{1,20}$/);
-const envSchema = z.object({
-  DISCORD_TOKEN: z.string().min(1),
-  DISCORD_APPLICATION_ID: snowflake,
-  DISCORD_GUILD_ID: snowflake.optional(),
-  DISCORD_WATCH_CHANNELS: z
-    .string()
-    .regex(/^\d{1,20}(\s*,\s*\d{1,20})*$/)
-    .optional(),
-  DISCORD_API_BASE: z.url().optional(),
-});
-
-export interface DiscordConfig {
-  readonly token: string;
-  readonly applicationId: string;
-  readonly guildId: string | null;
-  readonly watchChannels: ReadonlySet<string>;
-  readonly apiBase: string | null;
-}
-
-export function parseDiscordConfig(env: Readonly<Record<string, string | undefined>>): DiscordConfig {
-  const e = parseEnv(envSchema, env, 'missing or invalid');
-  return {
-    token: e.DISCORD_TOKEN,
-    applicationId: e.DISCORD_APPLICATION_ID,
-    guildId: e.DISCORD_GUILD_ID ?? null,
-    watchChannels: new Set(
-      (e.DISCORD_WATCH_CHANNELS ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    ),
-    apiBase: e.DISCORD_API_BASE ?? null,
-  };
-}
-
 /** Starts the bot; resolves with a function that stops it (replies in progress finish first). */
-export async function runDiscordBot(
-  env: Readonly<Record<string, string | undefined>>,
-  log: (line: string) => void,
-): Promise<() => Promise<void>> {
-  const discord = parseDiscordConfig(env);
+export async function runDiscordBot(config: Config, logger: Logger): Promise<() => Promise<void>> {
+  const discord = config.discord;
+  if (!discord) {
+    throw new AppError(ErrorCode.BadConfig, 'DISCORD_TOKEN and DISCORD_APPLICATION_ID are not set');
+  }
+  const log = lineLog(logger);
+  const metrics = createMetrics();
   // Selfies for /find are analyzed here, in one thread off the event loop; albums go to the workers.
-  const runtime = await openServiceRuntime(env, log);
-  const { config, workerConfig, pack, stores, services } = runtime;
+  const runtime = await openServiceRuntime(config, log, {
+    wrapAnalyzer: (analyzer) => instrumentAnalyzer(analyzer, metrics, 'discord-find'),
+  });
+  const { workerConfig, pack, stores, services } = runtime;
   const bot = createDiscordBot(
     {
       services,
@@ -79,7 +49,9 @@ export async function runDiscordBot(
     },
     { ...(discord.apiBase ? { api: discord.apiBase } : {}), watchChannels: discord.watchChannels },
   );
+  let ops: { port: number; close(): Promise<void> } | null = null;
   const closeAll = async () => {
+    await ops?.close();
     await bot.client.destroy();
     await runtime.close();
   };
@@ -87,6 +59,25 @@ export async function runDiscordBot(
     bot.client.rest.setToken(discord.token);
     await bot.registerCommands(discord.applicationId, discord.guildId ?? undefined);
     await bot.client.login(discord.token);
+    if (config.ops.port !== null) {
+      ops = await startProcessOps({
+        host: config.ops.host,
+        port: config.ops.port,
+        redisUrl: workerConfig.redisUrl,
+        queuePrefix: workerConfig.queuePrefix,
+        stores,
+        metrics,
+        checks: [
+          {
+            // The gateway session is up (discord.js reconnects by itself; not ready while it does).
+            name: 'discord',
+            check: () =>
+              bot.client.isReady() ? Promise.resolve() : Promise.reject(new Error('gateway not ready')),
+          },
+        ],
+      });
+      log(`faceblog discord: health and metrics on port ${ops.port}`, { opsPort: ops.port });
+    }
   } catch (error) {
     await closeAll();
     throw error;
@@ -109,11 +100,8 @@ export async function runDiscordBot(
 }
 
 /** Runs the bot until SIGTERM or SIGINT, then stops it; resolves with the exit code. */
-export function runDiscordBotUntilSignal(
-  env: Readonly<Record<string, string | undefined>>,
-  log: (line: string) => void,
-): Promise<number> {
-  return runUntilSignal('faceblog discord', () => runDiscordBot(env, log), log);
+export function runDiscordBotUntilSignal(config: Config, logger: Logger): Promise<number> {
+  return runUntilSignal('faceblog discord', () => runDiscordBot(config, logger), lineLog(logger));
 }
 
-runAsMain(import.meta.url, 'faceblog discord', (log) => runDiscordBotUntilSignal(process.env, log));
+runAsMain(import.meta.url, 'discord', runDiscordBotUntilSignal);

@@ -1,11 +1,16 @@
 /**
- * Entry point of a worker process: `node dist/main-worker.js` (or `faceblog worker`). Reads the
- * environment (see src/app/worker-config.ts and src/config.ts), opens the stores and runs the photo and
- * album queues until SIGTERM or SIGINT, then finishes the photos in progress and exits.
+ * Entry point of a worker process: `node dist/main-worker.js` (or `faceblog worker`). Takes the parsed
+ * configuration (src/config.ts), opens the stores and runs the photo and album queues until SIGTERM or
+ * SIGINT, then finishes the photos in progress and exits. With FACEBLOG_OPS_PORT it answers /healthz,
+ * /readyz and /metrics there.
  */
+import type { Logger } from 'pino';
+
 import { createWorkerApp } from './app/create-app.js';
 import { openRuntime } from './app/open-runtime.js';
 import { runAsMain, runUntilSignal } from './app/run-until-signal.js';
+import type { Config } from './config.js';
+import { lineLog } from './ops/logger.js';
 import { startProcessOps } from './ops/process-ops.js';
 
 /**
@@ -14,11 +19,9 @@ import { startProcessOps } from './ops/process-ops.js';
  */
 const SHUTDOWN_GRACE_MS = 8000;
 
-export async function runWorker(
-  env: Readonly<Record<string, string | undefined>>,
-  log: (line: string) => void,
-): Promise<() => Promise<void>> {
-  const { workerConfig, pack, modelsDir, stores } = await openRuntime(env, log);
+export async function runWorker(config: Config, logger: Logger): Promise<() => Promise<void>> {
+  const log = lineLog(logger);
+  const { workerConfig, pack, modelsDir, stores } = await openRuntime(config, log);
   const app = await createWorkerApp({
     redisUrl: workerConfig.redisUrl,
     prefix: workerConfig.queuePrefix,
@@ -33,19 +36,17 @@ export async function runWorker(
   log(
     `faceblog worker: pack ${pack.name}, ${workerConfig.concurrency} photo(s) at a time, prefix ${workerConfig.queuePrefix}`,
   );
-  // FACEBLOG_OPS_PORT: /healthz, /readyz and /metrics for the orchestrator and Prometheus.
-  const opsPort = env.FACEBLOG_OPS_PORT ? Number(env.FACEBLOG_OPS_PORT) : null;
   const ops =
-    opsPort === null
+    config.ops.port === null
       ? null
       : await startProcessOps({
-          host: env.FACEBLOG_OPS_HOST ?? '0.0.0.0',
-          port: opsPort,
+          host: config.ops.host,
+          port: config.ops.port,
           redisUrl: workerConfig.redisUrl,
           queuePrefix: workerConfig.queuePrefix,
           stores,
         });
-  if (ops) log(`faceblog worker: health and metrics on port ${ops.port}`);
+  if (ops) log(`faceblog worker: health and metrics on port ${ops.port}`, { opsPort: ops.port });
   return async () => {
     await ops?.close();
     // Finish the photos in progress; past the grace period, hand them back to the queue.
@@ -57,11 +58,8 @@ export async function runWorker(
 }
 
 /** Runs the worker until SIGTERM or SIGINT, then stops it; resolves with the exit code. */
-export function runWorkerUntilSignal(
-  env: Readonly<Record<string, string | undefined>>,
-  log: (line: string) => void,
-): Promise<number> {
-  return runUntilSignal('faceblog worker', () => runWorker(env, log), log);
+export function runWorkerUntilSignal(config: Config, logger: Logger): Promise<number> {
+  return runUntilSignal('faceblog worker', () => runWorker(config, logger), lineLog(logger));
 }
 
-runAsMain(import.meta.url, 'faceblog worker', (log) => runWorkerUntilSignal(process.env, log));
+runAsMain(import.meta.url, 'worker', runWorkerUntilSignal);

@@ -31,6 +31,7 @@ import { createPhotoService } from '../services/photo-service.js';
 import { createPrivacyService } from '../services/privacy-service.js';
 import { createSearchService } from '../services/search-service.js';
 import type { WorkerConfig } from './worker-config.js';
+import type { Log } from '../core/log.js';
 
 export interface Stores {
   readonly blobs: BlobStore;
@@ -91,7 +92,7 @@ export interface WorkerAppOptions extends WorkerSettings {
   readonly stores: Omit<Stores, 'close'>;
   readonly pack: ResolvedPack;
   readonly modelsDir: string;
-  readonly log?: (line: string) => void;
+  readonly log?: Log;
 }
 
 export interface WorkerApp {

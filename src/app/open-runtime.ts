@@ -1,5 +1,5 @@
 /**
- * What every long-running process opens first: the configuration from the environment, the model pack,
+ * What every long-running process opens first, from the configuration its entry point parsed: the model pack,
  * the stores (migrated), and for the processes that answer users (bots, HTTP API) the services with an
  * analyzer of their own for selfies. Shared by the entry points (src/main-*.ts).
  */
@@ -7,13 +7,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { resolvePack } from '../cli/load-models.js';
-import { parseConfig, type Config } from '../config.js';
-import type { Env } from '../core/env.js';
+import type { Config } from '../config.js';
+import type { Log } from '../core/log.js';
 import type { ResolvedPack } from '../core/manifest.js';
 import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import { createAnalyzerPool } from '../runtime/analyzer-pool.js';
 import { createServices, createStores, type Services, type Stores } from './create-app.js';
-import { parseWorkerConfig, type WorkerConfig } from './worker-config.js';
+import type { WorkerConfig } from './worker-config.js';
 
 /** The package root (where models/manifest.json is), from this module's place in src/app or dist/app. */
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -26,10 +26,9 @@ export interface Runtime {
   readonly stores: Stores;
 }
 
-/** Parses the configuration, resolves the pack, opens the stores and migrates the metadata store. */
-export async function openRuntime(env: Env, log: (line: string) => void): Promise<Runtime> {
-  const config = parseConfig(env, packageRoot);
-  const workerConfig = parseWorkerConfig(env);
+/** Resolves the pack, opens the stores and migrates the metadata store. */
+export async function openRuntime(config: Config, log: Log): Promise<Runtime> {
+  const workerConfig = config.worker;
   const { pack, modelsDir } = await resolvePack(config, packageRoot, log);
   const stores = createStores(workerConfig, config.dataDir, pack.dim);
   await stores.metadata.migrate();
@@ -50,11 +49,11 @@ export interface ServiceRuntime extends Runtime {
 
 /** `openRuntime` plus the services on the queues of the workers, for the bots and the HTTP API. */
 export async function openServiceRuntime(
-  env: Env,
-  log: (line: string) => void,
+  config: Config,
+  log: Log,
   options: ServiceRuntimeOptions = {},
 ): Promise<ServiceRuntime> {
-  const runtime = await openRuntime(env, log);
+  const runtime = await openRuntime(config, log);
   const { workerConfig, pack, modelsDir, stores } = runtime;
   // One analyzer thread, for selfies: these processes analyze one photo per request; albums go to
   // the workers (`faceblog worker`).

@@ -5,7 +5,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type { Logger } from 'pino';
+
+import { parseConfig, type Config } from '../config.js';
 import { describeError } from '../core/errors.js';
+import type { Log } from '../core/log.js';
+import { createLogger, lineLog } from '../ops/logger.js';
 
 /** Starts a service; resolves with the function that stops it. */
 export type StartService = () => Promise<() => Promise<void>>;
@@ -15,11 +20,7 @@ export type StartService = () => Promise<() => Promise<void>>;
  * 1 when stopping failed). Repeated signals during the stop are ignored: the service's own grace period
  * bounds it, and Docker follows up with SIGKILL anyway. `name` prefixes the log lines.
  */
-export async function runUntilSignal(
-  name: string,
-  start: StartService,
-  log: (line: string) => void,
-): Promise<number> {
+export async function runUntilSignal(name: string, start: StartService, log: Log): Promise<number> {
   const stop = await start();
   const ignore = () => undefined;
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
@@ -42,24 +43,39 @@ export async function runUntilSignal(
   }
 }
 
+/** The JSON logger of a long-running process: level from the config, `service` on every line. */
+export function processLogger(config: Config, service: string): Logger {
+  return createLogger({ level: config.logLevel, base: { service } });
+}
+
 /**
- * When the module at `moduleUrl` is the script node was started with, runs `run` and exits with its code.
- * Exits explicitly: a timer or a client a dependency forgot to close must not keep a stopped process alive.
+ * When the module at `moduleUrl` is the script node was started with, parses the configuration once,
+ * makes the process's logger, runs `run` and exits with its code. Exits explicitly: a timer or a client a
+ * dependency forgot to close must not keep a stopped process alive. `service` names the process in
+ * every log line (`worker`, `bot`, `discord`, `api`).
  */
 export function runAsMain(
   moduleUrl: string,
-  name: string,
-  run: (log: (line: string) => void) => Promise<number>,
+  service: string,
+  run: (config: Config, logger: Logger) => Promise<number>,
 ): void {
   if (!process.argv[1] || path.resolve(process.argv[1]) !== fileURLToPath(moduleUrl)) return;
-  const log = (line: string) => {
-    process.stderr.write(`${line}\n`);
-  };
-  run(log).then(
+  // src/main-*.ts and dist/main-*.js sit one level below the package root.
+  const packageRoot = path.resolve(path.dirname(fileURLToPath(moduleUrl)), '..');
+  let config: Config;
+  try {
+    config = parseConfig(process.env, packageRoot);
+  } catch (error) {
+    const { code, message } = describeError(error);
+    process.stderr.write(`faceblog ${service}: ${code}: ${message}\n`);
+    process.exit(1);
+  }
+  const logger = processLogger(config, service);
+  run(config, logger).then(
     (code) => process.exit(code),
     (error: unknown) => {
       const { code, message } = describeError(error);
-      log(`${name}: ${code}: ${message}`);
+      lineLog(logger)(`faceblog ${service}: ${message}`, { level: 'error', code });
       process.exit(1);
     },
   );

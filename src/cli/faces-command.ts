@@ -5,12 +5,32 @@ import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
 
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
 
+export interface FacesResult {
+  readonly pack: string;
+  readonly matchThreshold: number;
+  readonly images: ReadonlyArray<{
+    readonly path: string;
+    readonly faces: ReadonlyArray<{
+      readonly box: number[];
+      readonly score: number;
+      readonly landmarks: number[][];
+      readonly quality: number;
+      readonly qualityReasons: readonly string[];
+      readonly embedding: number[];
+    }>;
+    readonly error: { code: string; message: string } | null;
+  }>;
+}
+
 /**
  * `faceblog faces <image...> --json`: one JSON document with every face and its embedding. Two faces are
  * the same person when the cosine of their embeddings is at least `matchThreshold`.
  */
-export async function runFacesCommand(analyzer: PhotoAnalyzer, files: readonly string[]): Promise<unknown> {
-  const images = [];
+export async function runFacesCommand(
+  analyzer: PhotoAnalyzer,
+  files: readonly string[],
+): Promise<FacesResult> {
+  const images: Array<FacesResult['images'][number]> = [];
   for (const file of files) {
     try {
       const { faces } = await analyzer.analyze(new Uint8Array(await readFile(file)));
@@ -31,4 +51,22 @@ export async function runFacesCommand(analyzer: PhotoAnalyzer, files: readonly s
     }
   }
   return { pack: analyzer.pack.name, matchThreshold: analyzer.pack.spec.thresholds.match, images };
+}
+
+/** `faceblog faces` without --json: a line per photo and per face, for a person at a terminal. */
+export function facesAsText(result: FacesResult): string[] {
+  const lines: string[] = [];
+  for (const image of result.images) {
+    if (image.error) {
+      lines.push(`${image.path}: ${image.error.code}: ${image.error.message}`);
+      continue;
+    }
+    lines.push(`${image.path}: ${image.faces.length} face(s)`);
+    for (const f of image.faces) {
+      const [x = 0, y = 0, w = 0, h = 0] = f.box;
+      const reasons = f.qualityReasons.length > 0 ? ` (${f.qualityReasons.join(', ')})` : '';
+      lines.push(`  box ${x},${y} ${w}x${h}  score ${f.score}  quality ${f.quality}${reasons}`);
+    }
+  }
+  return lines;
 }

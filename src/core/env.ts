@@ -1,6 +1,6 @@
 /**
- * Reading configuration from the environment: the part every config parser (worker, HTTP API, bots)
- * shares, so they treat empty variables and report bad ones alike.
+ * Reading configuration from the environment: empty variables mean "not set", and a bad one is named
+ * with what it should be, never with its value (which may be a secret).
  */
 import type { z } from 'zod';
 
@@ -9,16 +9,29 @@ import { AppError, ErrorCode } from './errors.js';
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Parses the variables of `env` that are set with `schema`. Empty variables (as compose files often
- * leave them) mean "not set". A failure is a BadConfig AppError that names the variables and never
- * echoes their values, which may hold secrets; `problem` words it ("invalid" unless given).
+ * The variables of `env` that are set. Empty or blank values (compose files leave `VAR:` or `VAR=""`
+ * when the shell variable is unset) count as not set, for every variable alike.
  */
-export function parseEnv<S extends z.ZodType>(schema: S, env: Env, problem = 'invalid'): z.output<S> {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const names = [...new Set(parsed.error.issues.map((i) => i.path.join('.')))].join(', ');
-    throw new AppError(ErrorCode.BadConfig, `${problem} environment variables: ${names}`);
+export function presentVariables(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && value.trim() !== '') out[key] = value;
   }
-  return parsed.data;
+  return out;
+}
+
+/**
+ * Parses the variables of `env` that are set with `schema`. A failure is a BadConfig AppError that names
+ * each bad variable and what it should be (`expected`), and never echoes a value.
+ */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  env: Env,
+  expected: Readonly<Record<string, string>> = {},
+): z.output<S> {
+  const parsed = schema.safeParse(presentVariables(env));
+  if (parsed.success) return parsed.data;
+  const names = [...new Set(parsed.error.issues.map((i) => i.path.join('.') || i.message))];
+  const detail = names.map((name) => (expected[name] ? `${name} (${expected[name]})` : name)).join(', ');
+  throw new AppError(ErrorCode.BadConfig, `invalid environment variables: ${detail}`, { variables: names });
 }

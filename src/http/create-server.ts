@@ -1,7 +1,8 @@
 /**
  * The HTTP API on Fastify: authentication by per-tenant API key, RFC 9457 errors, body validation from
- * the route schemas, upload limits, the OpenAPI document at /openapi.json, and /healthz, /readyz and
- * /metrics. Builds the server only; `listen` is the caller's (src/main-serve.ts, tests).
+ * the route schemas, upload limits, the OpenAPI document at /openapi.json with a browsable reference at
+ * /docs, and /healthz, /readyz and /metrics. Builds the server only; `listen` is the caller's
+ * (src/main-serve.ts, tests).
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 
@@ -10,7 +11,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 
 import { opsResponse } from '../ops/ops-server.js';
 import { type ApiDeps, type ApiLimits, DEFAULT_API_LIMITS } from './deps.js';
-import { createOpenApiCollector, type RouteDoc } from './openapi.js';
+import { registerDocsUi } from './docs-ui.js';
+import { createOpenApiCollector, type OpenApiCollector, type RouteDoc } from './openapi.js';
 import { HttpProblem, PROBLEM_CONTENT_TYPE, toProblem } from './problem.js';
 import { createGate, createTenantSlots, registerRateLimits } from './request-limits.js';
 import type { RouteContext } from './route-context.js';
@@ -27,6 +29,10 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     doc?: RouteDoc;
+  }
+  interface FastifyInstance {
+    /** The OpenAPI collector: the document and the routes it was built from. */
+    openapi: OpenApiCollector;
   }
 }
 
@@ -72,6 +78,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       'Photos in, people and searchable faces out. Every call is scoped to the tenant of its API key.',
   });
   app.addHook('onRoute', openapi.onRoute);
+  app.decorate('openapi', openapi);
   // Bodies are JSON or multipart; anything else (Fastify also parses text/plain) is a 415.
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('tenant', '');
@@ -138,6 +145,21 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   }
 
   const ops = { doc: { auth: false, tags: ['operations'] } satisfies RouteDoc };
+  const json = 'application/json';
+  const opsResponses: Record<string, RouteDoc['responses']> = {
+    '/healthz': { '200': { description: 'Up: {"status":"ok"}', contentType: json } },
+    '/readyz': {
+      '200': {
+        description: 'Ready: every check answered ({"status":"ready","checks":{...}})',
+        contentType: json,
+      },
+      '503': {
+        description: 'Not ready: the checks that failed, with their errors ({"status":"not ready",...})',
+        contentType: json,
+      },
+    },
+    '/metrics': { '200': { description: 'Prometheus text exposition format', contentType: 'text/plain' } },
+  };
   for (const [path, summary] of [
     ['/healthz', 'The process is up'],
     ['/readyz', 'Redis, index, metadata and storage answer'],
@@ -145,7 +167,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   ] as const) {
     app.get(
       path,
-      { config: { doc: { ...ops.doc, summary, problems: path === '/readyz' ? [503] : [] } } },
+      { config: { doc: { ...ops.doc, summary, responses: opsResponses[path] ?? {} } } },
       async (request, reply) => {
         // Metrics describe every tenant at once: never public. Served here only with the ops token.
         if (path === '/metrics' && !opsTokenMatches(request, deps.metricsToken ?? null)) {
@@ -157,9 +179,20 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
       },
     );
   }
-  app.get('/openapi.json', { config: { doc: { ...ops.doc, summary: 'This document' } } }, () =>
-    Promise.resolve(openapi.document()),
+  app.get(
+    '/openapi.json',
+    {
+      config: {
+        doc: {
+          ...ops.doc,
+          summary: 'This document (browsable at /docs)',
+          responses: { '200': { description: 'OpenAPI 3.1', contentType: json } },
+        },
+      },
+    },
+    () => Promise.resolve(openapi.document()),
   );
+  await registerDocsUi(app, openapi.document);
 
   const context: RouteContext = {
     deps,

@@ -20,17 +20,29 @@ export interface RouteDoc {
   readonly multipart?: Record<string, unknown>;
   /** Problem statuses the route can answer with. */
   readonly problems?: readonly number[];
+  /** Answers of routes without a response schema (the ops routes): status → content type and text. */
+  readonly responses?: Readonly<
+    Record<string, { readonly description: string; readonly contentType: string }>
+  >;
+  /** Served but not part of the API (the /docs pages): left out of the document. */
+  readonly hidden?: boolean;
 }
 
 type Json = Record<string, unknown>;
 
 export function createOpenApiCollector(info: { title: string; version: string; description: string }) {
   const paths: Record<string, Record<string, Json>> = {};
+  /**
+   * Every route registered, documented or not, so a test can hold the document to the server. Read
+   * when asked: a plugin's own onRoute hook (the /docs context marks its routes hidden) runs after ours.
+   */
+  const registered: RouteOptions[] = [];
 
   function onRoute(route: RouteOptions): void {
+    registered.push(route);
     const config = (route.config ?? {}) as { doc?: RouteDoc };
     const doc = config.doc;
-    if (!doc) return;
+    if (!doc || doc.hidden) return;
     const schema = (route.schema ?? {}) as {
       body?: Json;
       params?: { properties?: Record<string, Json>; required?: readonly string[] };
@@ -59,6 +71,9 @@ export function createOpenApiCollector(info: { title: string; version: string; d
           description: statusText(status),
           ...(status === '204' ? {} : { content: { 'application/json': { schema: body } } }),
         };
+      }
+      for (const [status, r] of Object.entries(doc.responses ?? {})) {
+        responses[status] = { description: r.description, content: { [r.contentType]: { schema: {} } } };
       }
       for (const status of [...(doc.auth === false ? [] : [401]), ...(doc.problems ?? [])]) {
         responses[String(status)] = {
@@ -93,8 +108,24 @@ export function createOpenApiCollector(info: { title: string; version: string; d
     };
   }
 
-  return { onRoute, document };
+  return {
+    onRoute,
+    document,
+    /** The routes the server has (HEAD and hidden ones aside), documented or not. */
+    routes(): Array<{ method: string; url: string; documented: boolean }> {
+      return registered.flatMap((route) => {
+        const doc = route.config?.doc;
+        if (doc?.hidden) return [];
+        const methods = Array.isArray(route.method) ? route.method : [route.method];
+        return methods
+          .filter((m) => m !== 'HEAD')
+          .map((method) => ({ method, url: route.url, documented: !!doc }));
+      });
+    },
+  };
 }
+
+export type OpenApiCollector = ReturnType<typeof createOpenApiCollector>;
 
 function params(
   schema: { properties?: Record<string, Json>; required?: readonly string[] } | undefined,

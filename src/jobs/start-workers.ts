@@ -15,6 +15,7 @@ import {
   type IndexPhotoPayload,
   QueueName,
 } from './names.js';
+import type { Log } from '../core/log.js';
 
 export interface WorkerSettings {
   /** Photos analyzed at once by this process; match it to the analyzer pool's threads (default 1). */
@@ -44,7 +45,8 @@ export interface StartWorkersOptions extends WorkerSettings {
   /** Redis key prefix (default `bull`); tests use their own. */
   readonly prefix?: string;
   readonly handlers: HandlerMap;
-  readonly log?: (line: string) => void;
+  /** Each finished or failed job, with its queue, job, tenant and album ids as fields. */
+  readonly log?: Log;
 }
 
 export function startWorkers(options: StartWorkersOptions): Workers {
@@ -95,14 +97,30 @@ export function startWorkers(options: StartWorkersOptions): Workers {
     (job) => handlers[JobName.groupAlbum](context<typeof JobName.groupAlbum>(job)),
     { ...common, concurrency: 1 },
   );
-  for (const worker of [photos, albums]) {
+  const jobFields = (queue: string, job: Job<{ tenant: string; albumId: string }> | undefined) => ({
+    queue,
+    jobId: job?.id,
+    tenant: job?.data.tenant,
+    albumId: job?.data.albumId,
+    attempt: job?.attemptsMade,
+  });
+  for (const worker of [photos, albums] as unknown as Array<Worker<{ tenant: string; albumId: string }>>) {
+    worker.on('completed', (job, result: unknown) => {
+      const status = (result as { status?: unknown } | null)?.status;
+      log(`${worker.name} job done`, {
+        ...jobFields(worker.name, job),
+        status: typeof status === 'string' ? status : undefined,
+        ms: job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : undefined,
+      });
+    });
     worker.on('failed', (job, error) => {
       log(
         `${worker.name} job ${job?.id ?? '?'} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`,
+        { level: 'warn', ...jobFields(worker.name, job) },
       );
     });
     worker.on('error', (error) => {
-      log(`${worker.name} worker error: ${error.message}`);
+      log(`${worker.name} worker error: ${error.message}`, { level: 'error', queue: worker.name });
     });
   }
   return {

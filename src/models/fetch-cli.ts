@@ -5,16 +5,11 @@
  * Environment: FACEBLOG_MODELS_DIR (default <repo>/models), FACEBLOG_MODEL_MIRROR (default
  * ../shared/models beside the checkout when it exists), FACEBLOG_MODEL_PACK, FACEBLOG_OFFLINE=1.
  */
+import { parseConfig } from '../config.js';
 import { extraFiles, packFiles } from '../core/manifest.js';
 import { describeError } from '../core/errors.js';
 import { createHashCache, ensureModelFiles, type Log } from './fetch.js';
-import {
-  displayPath,
-  loadManifestFile,
-  manifestPath,
-  modelSettingsFromEnv,
-  repoRootFromModule,
-} from './paths.js';
+import { displayPath, loadManifestFile, manifestPath, modelSettings, repoRootFromModule } from './paths.js';
 import { selectPack, writeSelectedPack } from './select-pack.js';
 
 const log: Log = (line) => {
@@ -23,7 +18,8 @@ const log: Log = (line) => {
 
 async function main(): Promise<void> {
   const repoRoot = repoRootFromModule();
-  const settings = modelSettingsFromEnv(process.env, repoRoot);
+  // The one configuration schema, as every entry point reads it (src/config.ts).
+  const settings = modelSettings(parseConfig(process.env, repoRoot), repoRoot);
   const manifest = await loadManifestFile(manifestPath(repoRoot));
   const hashes = createHashCache();
 

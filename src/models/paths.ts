@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import type { Config } from '../config.js';
 import { AppError, ErrorCode } from '../core/errors.js';
 import { parseManifest, type Manifest } from '../core/manifest.js';
 
@@ -39,25 +40,16 @@ export interface ModelSettings {
   readonly offline: boolean;
 }
 
-const TRUTHY = new Set(['1', 'true', 'yes', 'on']);
-
-/** The model settings from an environment map (the caller passes `process.env`). */
-export function modelSettingsFromEnv(
-  env: Readonly<Record<string, string | undefined>>,
+/** The model settings of the configuration (parsed once by the entry point, src/config.ts). */
+export function modelSettings(
+  config: Pick<Config, 'modelsDir' | 'modelMirror' | 'modelPack' | 'offline'>,
   repoRoot: string,
-  cwd: string = process.cwd(),
 ): ModelSettings {
-  const nonEmpty = (key: string): string | undefined => {
-    const value = env[key]?.trim();
-    return value ? value : undefined;
-  };
-  const modelsEnv = nonEmpty('FACEBLOG_MODELS_DIR');
-  const mirrorEnv = nonEmpty('FACEBLOG_MODEL_MIRROR');
   return {
-    modelsDir: modelsEnv ? path.resolve(cwd, modelsEnv) : defaultModelsDir(repoRoot),
-    mirrorDir: mirrorEnv ? path.resolve(cwd, mirrorEnv) : defaultMirrorDir(repoRoot),
-    packEnv: nonEmpty('FACEBLOG_MODEL_PACK'),
-    offline: TRUTHY.has((nonEmpty('FACEBLOG_OFFLINE') ?? '').toLowerCase()),
+    modelsDir: config.modelsDir,
+    mirrorDir: config.modelMirror ?? defaultMirrorDir(repoRoot),
+    packEnv: config.modelPack ?? undefined,
+    offline: config.offline,
   };
 }
 

@@ -3,8 +3,8 @@ import { Redis } from 'ioredis';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import type { VectorIndex } from '../ports/vector-index.js';
-import { redisCheck, storeChecks } from './health.js';
-import { createMetrics } from './metrics.js';
+import { type ReadinessCheck, redisCheck, storeChecks } from './health.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { startOpsServer } from './ops-server.js';
 import { observeQueues } from './queue-metrics.js';
 
@@ -18,16 +18,20 @@ export interface ProcessOpsOptions {
     readonly index: VectorIndex;
     readonly metadata: MetadataStore;
   };
+  /** The process's own registry (a bot counts its analyzer stages there); default a new one. */
+  readonly metrics?: Metrics;
+  /** Checks beyond Redis and the stores, e.g. "the bot is connected to Telegram". */
+  readonly checks?: readonly ReadinessCheck[];
 }
 
 /**
- * /healthz, /readyz (Redis, index, metadata, storage) and /metrics for a process that is not the API
- * server (the worker, the bots), on a port of its own.
+ * /healthz, /readyz (Redis, index, metadata, storage, plus the process's own checks) and /metrics for a
+ * long-running process (the worker, the bots, and the API besides its own port), on a port of its own.
  */
 export async function startProcessOps(
   opts: ProcessOpsOptions,
 ): Promise<{ port: number; close(): Promise<void> }> {
-  const metrics = createMetrics();
+  const metrics = opts.metrics ?? createMetrics();
   const queueMetrics = observeQueues(metrics, opts.redisUrl, opts.queuePrefix);
   // Readiness pings fail fast instead of queueing while Redis is away.
   const probe = new Redis(opts.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
@@ -35,7 +39,7 @@ export async function startProcessOps(
   const server = await startOpsServer({
     host: opts.host,
     port: opts.port,
-    checks: [redisCheck(probe), ...storeChecks(opts.stores)],
+    checks: [redisCheck(probe), ...storeChecks(opts.stores), ...(opts.checks ?? [])],
     metrics,
   });
   return {

@@ -28,7 +28,7 @@ describe('faceblog worker', () => {
   it('is in the usage text', async () => {
     const { code, stdout } = await runCli(['help']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/faceblog worker\s/);
+    expect(stdout).toMatch(/^ {2}worker\s/m);
   });
 
   it('indexes an album until SIGTERM, then stops with code 0', async () => {

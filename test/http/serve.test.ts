@@ -6,13 +6,16 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 
 import { describe, expect, it } from 'vitest';
 
 import { runApiKeyCommand } from '../../src/http/api-keys.js';
+import { parseConfig } from '../../src/config.js';
 import { runServe } from '../../src/main-serve.js';
+import { createLogger } from '../../src/ops/logger.js';
 import { obliterate, REDIS_URL } from '../jobs/support/harness.js';
-import { mirrorDir } from '../support/fixtures.js';
+import { mirrorDir, repoRoot } from '../support/fixtures.js';
 import { testModelsDir } from '../support/models.js';
 
 describe('runServe', () => {
@@ -20,7 +23,13 @@ describe('runServe', () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'faceblog-serve-'));
     const prefix = `s${randomBytes(6).toString('hex')}`;
     const lines: string[] = [];
-    const stop = await runServe(
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const config = parseConfig(
       {
         REDIS_URL,
         FACEBLOG_DATA_DIR: dataDir,
@@ -30,13 +39,18 @@ describe('runServe', () => {
         FACEBLOG_MODEL_MIRROR: mirrorDir,
         FACEBLOG_HTTP_HOST: '127.0.0.1',
         FACEBLOG_HTTP_PORT: '0',
-        FACEBLOG_LOG_LEVEL: 'silent',
+        // Empty values mean "not set", as compose files leave them.
+        FACEBLOG_OPS_PORT: '',
+        FACEBLOG_LOG_LEVEL: 'info',
       },
-      (line) => lines.push(line),
+      repoRoot,
     );
+    const stop = await runServe(config, createLogger({ destination }));
     try {
       const base = `http://127.0.0.1:${stop.port}`;
-      expect(lines.join('\n')).toContain(`listening on 127.0.0.1:${stop.port}`);
+      // Structured logs: JSON lines with the service's fields.
+      const started = lines.map((l) => JSON.parse(l) as { msg: string; port?: number }).find((l) => l.port);
+      expect(started?.msg).toContain(`http://127.0.0.1:${stop.port}`);
       const out: string[] = [];
       await runApiKeyCommand(['create', 'tg-42'], dataDir, (l) => out.push(l));
       const ready = await fetch(`${base}/readyz`);

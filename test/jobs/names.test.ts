@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseWorkerConfig } from '../../src/app/worker-config.js';
+import { parseConfig } from '../../src/config.js';
 import { albumFlow } from '../../src/jobs/flows.js';
 import { albumJobId, JobName, photoJobId, QueueName } from '../../src/jobs/names.js';
 import { defaultAlbumId, sniffType } from '../../src/services/photo-service.js';
@@ -91,7 +91,9 @@ describe('photo service helpers', () => {
   });
 });
 
-describe('parseWorkerConfig', () => {
+const parseWorkerConfig = (env: Record<string, string>) => parseConfig(env, '/app').worker;
+
+describe('the worker slice of the configuration', () => {
   it('defaults to local Redis and the embedded stores', () => {
     expect(parseWorkerConfig({})).toEqual({
       redisUrl: 'redis://127.0.0.1:6379',

@@ -3,6 +3,7 @@
  * the services name (face crops, thumbnails), the chat's latest album, an optional post writer and a log.
  * Built by the entry point (src/main-discord.ts) or a test.
  */
+import type { Log } from '../../core/log.js';
 import type { QueueEvents } from 'bullmq';
 
 import type { BlobStore } from '../../ports/blob-store.js';
@@ -31,7 +32,8 @@ export interface DiscordDeps {
   readonly writer?: TextWriter;
   /** FACEBLOG_LANGUAGE: posts in this language; unset = the guild's or user's locale. */
   readonly language?: string | null;
-  readonly log: (line: string) => void;
+  /** Structured where it helps: `log(line, { tenant, level })`. */
+  readonly log: Log;
   /** Timings, overridable by tests. */
   readonly timing?: Partial<DiscordTiming>;
 }

@@ -80,7 +80,14 @@ export function createDiscordBot(deps: DiscordDeps, options: DiscordBotOptions =
       await work();
     } catch (error) {
       const { code, message } = describeError(error);
-      deps.log(`discord: ${what} failed: ${code}: ${message}`);
+      deps.log(`discord: ${what} failed: ${code}: ${message}`, {
+        level: code === ErrorCode.BadArguments ? 'info' : 'error',
+        code,
+        interactionId: interaction.id,
+        ...(interaction.guildId && interaction.channelId
+          ? { tenant: discordTenant(interaction.guildId, interaction.channelId) }
+          : {}),
+      });
       // Bad arguments are the user's to fix and say so; anything else is ours.
       const text =
         code === ErrorCode.BadArguments
@@ -124,7 +131,7 @@ export function createDiscordBot(deps: DiscordDeps, options: DiscordBotOptions =
       );
     } catch (error) {
       const { code, message: text } = describeError(error);
-      deps.log(`discord: album in ${tenant} failed: ${code}: ${text}`);
+      deps.log(`discord: album in ${tenant} failed: ${code}: ${text}`, { level: 'error', tenant, code });
       await status
         .edit({ content: `❌ Something went wrong (${code}). Try again later.` })
         .catch(() => undefined);

@@ -3,6 +3,7 @@
  * face crops and thumbnails, album progress, and optionally a language model for posts. Entry points
  * (src/main-bot.ts) and tests build it; the bot never builds an adapter itself.
  */
+import type { Log } from '../../core/log.js';
 import type { AlbumProgress } from '../../jobs/names.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { TextWriter } from '../../ports/text-writer.js';
@@ -61,6 +62,7 @@ export interface TelegramBotDeps {
   readonly writer: TextWriter | null;
   /** FACEBLOG_LANGUAGE: posts in this language; unset = the senders' Telegram language_code. */
   readonly language?: string | null;
-  readonly log: (line: string) => void;
+  /** Structured where it helps: `log(line, { tenant, updateId, level })`. */
+  readonly log: Log;
   readonly settings?: Partial<BotSettings>;
 }

@@ -6,12 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
+import { Writable } from 'node:stream';
 import path from 'node:path';
 
 import { GatewayIntentBits } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { parseDiscordConfig, runDiscordBot } from '../../../src/main-discord.js';
+import { parseConfig } from '../../../src/config.js';
+import { runDiscordBot } from '../../../src/main-discord.js';
+import { createLogger } from '../../../src/ops/logger.js';
 import { FR, obliterate, REDIS_URL } from '../../jobs/support/harness.js';
 import { fixture } from '../../support/fixtures.js';
 import { testModelsDir } from '../../support/models.js';
@@ -56,12 +59,16 @@ describe('runDiscordBot', () => {
     FACEBLOG_MODEL_PACK: 'local',
     FACEBLOG_MODELS_DIR: testModelsDir(),
     FACEBLOG_OFFLINE: '1',
+    FACEBLOG_OPS_HOST: '127.0.0.1',
+    FACEBLOG_OPS_PORT: '0',
   });
+
+  const parseDiscordConfig = (e: Record<string, string>) => parseConfig(e, '/app').discord;
 
   it('names the missing variables and never echoes a value', () => {
     expect(() =>
       parseDiscordConfig({ DISCORD_TOKEN: 'secret-token', DISCORD_WATCH_CHANNELS: 'general' }),
-    ).toThrow(/DISCORD_APPLICATION_ID, DISCORD_WATCH_CHANNELS/);
+    ).toThrow(/DISCORD_WATCH_CHANNELS .*DISCORD_APPLICATION_ID/);
     try {
       parseDiscordConfig({ DISCORD_TOKEN: 'secret-token' });
     } catch (error) {
@@ -73,7 +80,13 @@ describe('runDiscordBot', () => {
   });
 
   it('registers, logs in through the gateway, answers a command, and stops', async () => {
-    stop = await runDiscordBot(env(), (line) => logs.push(line));
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logs.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    stop = await runDiscordBot(parseConfig(env(), '/app'), createLogger({ destination }));
 
     const put = rest.calls.find((c) => c.method === 'PUT');
     expect(put?.path).toBe(`/applications/${APP_ID}/guilds/${GUILD}/commands`);
@@ -101,6 +114,15 @@ describe('runDiscordBot', () => {
     const callback = rest.calls.findIndex((c) => c.path === `/interactions/${inv.id}/${inv.token}/callback`);
     expect(callback).toBeGreaterThanOrEqual(0);
     expect(callback).toBeLessThan(rest.calls.indexOf(reply));
+
+    // Structured logs, and the ops endpoints with the gateway among the readiness checks.
+    const lines = logs.map((l) => JSON.parse(l) as { service?: string; opsPort?: number; msg: string });
+    const opsPort = lines.find((l) => l.opsPort !== undefined)?.opsPort;
+    const ready = await fetch(`http://127.0.0.1:${opsPort}/readyz`);
+    const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
+    expect(ready.status, JSON.stringify(body)).toBe(200);
+    expect(body.checks.discord).toMatchObject({ ok: true });
+    expect(logs.join('\n')).not.toContain('test-bot-token');
 
     const stopping = stop;
     stop = null;

@@ -55,6 +55,8 @@ describe('the Telegram bot on a webhook', () => {
       FACEBLOG_MODEL_MIRROR: mirrorDir,
       FACEBLOG_MODEL_PACK: 'local',
       FACEBLOG_OFFLINE: '1',
+      FACEBLOG_OPS_HOST: '127.0.0.1',
+      FACEBLOG_OPS_PORT: '0',
     });
     await emu
       .waitForCall((c) => c.method === 'setWebhook', { timeoutMs: 90_000 })
@@ -70,6 +72,34 @@ describe('the Telegram bot on a webhook', () => {
     await rm(dataDir, { recursive: true, force: true });
     expect(code, bot.output()).toBe(0);
   }, 60_000);
+
+  it('logs JSON lines and answers /healthz, /readyz and /metrics on its ops port', async () => {
+    // The ops server starts right after the webhook is registered: wait for its log line.
+    const opsLine = () =>
+      bot
+        .output()
+        .split('\n')
+        .map((line) => {
+          try {
+            return JSON.parse(line) as { opsPort?: number; service?: string };
+          } catch {
+            return {};
+          }
+        })
+        .find((l) => l.opsPort !== undefined);
+    const until = Date.now() + 30_000;
+    while (!opsLine() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+    const opsPort = opsLine();
+    expect(opsPort?.service).toBe('bot');
+    const base = `http://127.0.0.1:${opsPort?.opsPort}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    const body = (await ready.json()) as { checks: Record<string, { ok: boolean }> };
+    expect(ready.status, JSON.stringify(body)).toBe(200);
+    expect(Object.keys(body.checks).sort()).toEqual(['index', 'metadata', 'redis', 'storage', 'telegram']);
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^# HELP faceblog_/m);
+    expect(bot.output()).not.toContain(emu.token);
+  });
 
   it('registers the webhook with its secret and never polls', () => {
     const call = emu.callsOf('setWebhook')[0];

@@ -5,6 +5,7 @@
  */
 import { Writable } from 'node:stream';
 
+import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 
 import { packInfo } from '../../../src/app/create-app.js';
@@ -24,6 +25,7 @@ export interface Api {
   readonly base: string;
   readonly apiKeys: ApiKeyStore;
   readonly metrics: Metrics;
+  readonly server: FastifyInstance;
   /** Every JSON log line the server wrote. */
   readonly logs: string[];
   close(): Promise<void>;
@@ -66,6 +68,7 @@ export async function startApi(opts: { policy: AddressPolicy; limits?: Partial<A
     base: `http://127.0.0.1:${port}`,
     apiKeys,
     metrics,
+    server,
     logs,
     async close() {
       await server.close();

@@ -21,7 +21,8 @@ import {
   type Stores,
   type WorkerApp,
 } from '../../../src/app/create-app.js';
-import { parseWorkerConfig, type WorkerConfig } from '../../../src/app/worker-config.js';
+import type { WorkerConfig } from '../../../src/app/worker-config.js';
+import { parseConfig } from '../../../src/config.js';
 import { resolvePack, type ResolvedPack } from '../../../src/core/manifest.js';
 import { QueueName } from '../../../src/jobs/names.js';
 import { createAnalyzerPool } from '../../../src/runtime/analyzer-pool.js';
@@ -33,7 +34,7 @@ export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** The embedded setup: no server but Redis (the defaults of an empty environment). */
 export const EMBEDDED: WorkerConfig = {
-  ...parseWorkerConfig({}),
+  ...parseConfig({}, repoRoot).worker,
   redisUrl: REDIS_URL,
   queuePrefix: 'unused',
 };
