@@ -45,7 +45,8 @@ export async function indexPhoto(deps: AnalyzingDeps, input: IndexPhotoInput): P
     // Retrying cannot make the upload reappear; EmptyFile is the permanent code nearest to "no bytes".
     throw new AppError(ErrorCode.EmptyFile, 'the stored photo is missing', { key: input.blobKey });
   }
-  const analysis = await deps.analyzer.analyze(bytes, { renders: true });
+  // The bytes are not used again here: the pool may move them to its thread instead of copying.
+  const analysis = await deps.analyzer.analyze(bytes, { renders: true, transfer: true });
   const { photo, renders } = analysis;
   if (!renders) throw new AppError(ErrorCode.Internal, 'the analyzer returned no renders', { sha256 });
 
