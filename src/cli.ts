@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { createPostWriter } from './app/post-writer.js';
 import { runAlbumCommand } from './cli/album-command.js';
 import { runFacesCommand } from './cli/faces-command.js';
+import { findText, runFindCommand } from './cli/find-command.js';
 import { openAnalyzer } from './cli/load-models.js';
 import { parseConfig } from './config.js';
 import { AppError, ErrorCode, isAppError } from './core/errors.js';
@@ -16,6 +17,7 @@ const USAGE = `faceblog: photo albums in, blog posts and people out
 Usage:
   faceblog album <dir> --out <dir> [--threads N]       faces, people and a blog for a folder of photos
   faceblog faces <image...> --json                      faces with boxes, landmarks, quality, embeddings
+  faceblog find <selfie> --in <album out> [--face N] [--json]   who of that album the selfie is, and their photos
   faceblog worker                                       run the photo and album queues until SIGTERM/SIGINT
   faceblog bot                                          run the Telegram bot until SIGTERM/SIGINT (docs/telegram.md)
   faceblog discord                                      run the Discord bot until SIGTERM/SIGINT (docs/discord.md)
@@ -80,6 +82,27 @@ async function main(argv: readonly string[]): Promise<number> {
       const analyzer = await openAnalyzer(config, packageRoot, log, 1);
       try {
         process.stdout.write(JSON.stringify(await runFacesCommand(analyzer, positionals)) + '\n');
+      } finally {
+        await analyzer.close();
+      }
+      return 0;
+    }
+    case 'find': {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { in: { type: 'string' }, face: { type: 'string' }, json: { type: 'boolean' } },
+      });
+      const selfie = positionals[0];
+      if (!selfie || positionals.length > 1 || !values.in)
+        throw usage('find needs a selfie and an album folder: faceblog find <selfie> --in <album out dir>');
+      const face = values.face === undefined ? undefined : Number(values.face);
+      if (face !== undefined && (!Number.isInteger(face) || face < 0))
+        throw usage('--face takes a face number from the list find prints');
+      const analyzer = await openAnalyzer(config, packageRoot, log, 1);
+      try {
+        const answer = await runFindCommand(analyzer, { selfie, albumOut: path.resolve(values.in), face });
+        process.stdout.write(`${values.json ? JSON.stringify(answer) : findText(answer)}\n`);
       } finally {
         await analyzer.close();
       }

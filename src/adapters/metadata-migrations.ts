@@ -167,6 +167,32 @@ export const METADATA_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX cannot_links_person ON {{schema}}.cannot_links (tenant, person_id);
     `,
   },
+  {
+    version: 3,
+    name: 'answers to "is this them?" after an unsure selfie search',
+    sqlite: `
+      CREATE TABLE search_answers (
+        tenant TEXT NOT NULL,
+        selfie TEXT NOT NULL,
+        person_id TEXT NOT NULL,
+        yes INTEGER NOT NULL CHECK (yes IN (0, 1)),
+        answered_by TEXT,
+        answered_at TEXT NOT NULL,
+        PRIMARY KEY (tenant, selfie, person_id)
+      );
+    `,
+    postgres: `
+      CREATE TABLE {{schema}}.search_answers (
+        tenant text NOT NULL,
+        selfie text NOT NULL,
+        person_id text NOT NULL,
+        yes boolean NOT NULL,
+        answered_by text,
+        answered_at timestamptz NOT NULL,
+        PRIMARY KEY (tenant, selfie, person_id)
+      );
+    `,
+  },
 ];
 
 /** The tables a tenant owns rows in, for forgetting a chat. */
@@ -178,4 +204,5 @@ export const TENANT_TABLES = [
   'people',
   'person_merges',
   'cannot_links',
+  'search_answers',
 ] as const;

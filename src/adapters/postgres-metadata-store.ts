@@ -18,6 +18,7 @@ import type {
   MetadataStore,
   PersonRecord,
   PhotoRecord,
+  SearchAnswer,
 } from '../ports/metadata-store.js';
 import {
   centroidBytes,
@@ -651,6 +652,42 @@ export class PostgresMetadataStore implements MetadataStore {
         [tenant, faceId, person],
       );
     });
+  }
+
+  async saveSearchAnswer(tenant: string, answer: SearchAnswer): Promise<void> {
+    checkTenant(tenant);
+    checkSha256(answer.selfie);
+    checkId('person', answer.person);
+    await this.query(
+      'saveSearchAnswer',
+      `INSERT INTO ${this.t('search_answers')} (tenant, selfie, person_id, yes, answered_by, answered_at)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (tenant, selfie, person_id) DO UPDATE SET
+         yes = excluded.yes, answered_by = excluded.answered_by, answered_at = excluded.answered_at`,
+      [tenant, answer.selfie, answer.person, answer.yes, answer.answeredBy, answer.answeredAt],
+    );
+  }
+
+  async listSearchAnswers(tenant: string, selfie: string): Promise<SearchAnswer[]> {
+    checkTenant(tenant);
+    const rows = await this.query<{
+      person_id: string;
+      yes: boolean;
+      answered_by: string | null;
+      answered_at: Date;
+    }>(
+      'listSearchAnswers',
+      `SELECT person_id, yes, answered_by, answered_at FROM ${this.t('search_answers')}
+       WHERE tenant = $1 AND selfie = $2 ORDER BY person_id COLLATE "C"`,
+      [tenant, selfie],
+    );
+    return rows.map((row) => ({
+      selfie,
+      person: row.person_id,
+      yes: row.yes,
+      answeredBy: row.answered_by,
+      answeredAt: row.answered_at.toISOString(),
+    }));
   }
 
   async listCannotLinks(tenant: string): Promise<Array<{ faceId: string; personId: string }>> {

@@ -18,6 +18,7 @@ import type {
   MetadataStore,
   PersonRecord,
   PhotoRecord,
+  SearchAnswer,
 } from '../ports/metadata-store.js';
 import {
   centroidBytes,
@@ -483,6 +484,42 @@ export class SqliteMetadataStore implements MetadataStore {
            ON CONFLICT (tenant, face_id, person_id) DO NOTHING`,
         ).run(tenant, faceId, person);
       }).immediate();
+    });
+  }
+
+  saveSearchAnswer(tenant: string, answer: SearchAnswer): Promise<void> {
+    return this.run('saveSearchAnswer', (db) => {
+      checkTenant(tenant);
+      checkSha256(answer.selfie);
+      checkId('person', answer.person);
+      db.prepare(
+        `INSERT INTO search_answers (tenant, selfie, person_id, yes, answered_by, answered_at)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant, selfie, person_id) DO UPDATE SET
+           yes = excluded.yes, answered_by = excluded.answered_by, answered_at = excluded.answered_at`,
+      ).run(tenant, answer.selfie, answer.person, answer.yes ? 1 : 0, answer.answeredBy, answer.answeredAt);
+    });
+  }
+
+  listSearchAnswers(tenant: string, selfie: string): Promise<SearchAnswer[]> {
+    return this.run('listSearchAnswers', (db) => {
+      checkTenant(tenant);
+      return db
+        .prepare<
+          [string, string],
+          { person: string; yes: number; answeredBy: string | null; answeredAt: string }
+        >(
+          `SELECT person_id AS person, yes, answered_by AS answeredBy, answered_at AS answeredAt
+           FROM search_answers WHERE tenant = ? AND selfie = ? ORDER BY person_id`,
+        )
+        .all(tenant, selfie)
+        .map((row) => ({
+          selfie,
+          person: row.person,
+          yes: row.yes === 1,
+          answeredBy: row.answeredBy,
+          answeredAt: row.answeredAt,
+        }));
     });
   }
 

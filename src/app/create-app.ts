@@ -39,8 +39,12 @@ export interface Stores {
 }
 
 export function packInfo(pack: ResolvedPack): PackInfo {
-  const { match, cluster, qualityIndex, qualitySearch } = pack.spec.thresholds;
-  return { name: pack.name, dim: pack.dim, thresholds: { match, cluster, qualityIndex, qualitySearch } };
+  const { match, cluster, qualityIndex, qualitySearch, search } = pack.spec.thresholds;
+  return {
+    name: pack.name,
+    dim: pack.dim,
+    thresholds: { match, cluster, qualityIndex, qualitySearch, search },
+  };
 }
 
 /** The servers the config names, the embedded twins under `dataDir` for the others. Does no I/O. */

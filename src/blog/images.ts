@@ -5,6 +5,7 @@ import sharp from 'sharp';
 
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { Box } from '../core/types.js';
+import { faceCropPlan, scaledPad } from '../pipeline/face-crop.js';
 
 /**
  * Bytes of an upright image sharp can read (JPEG, PNG, raw-converted HEIC, …) at the original
@@ -39,8 +40,6 @@ export const WEB_MAX_SIDE = 1600;
 export const MODEL_MAX_SIDE = 512;
 /** Face crops: 256 px squares, twice the 128 px the gallery shows, for sharp phone screens. */
 export const FACE_SIZE = 256;
-/** Room around a face box so the crop shows hair and chin: 40 % of the box on each side. */
-const FACE_MARGIN = 0.4;
 
 export async function toJpeg(bytes: Buffer, maxSide: number, quality = 82): Promise<Buffer> {
   return sharp(bytes)
@@ -49,22 +48,20 @@ export async function toJpeg(bytes: Buffer, maxSide: number, quality = 82): Prom
     .toBuffer();
 }
 
-/** A square crop around the face box, clipped to the image, at `size` px. */
+/**
+ * A tight square crop centred on one face (pipeline/face-crop.ts), padded grey where it passes the
+ * photo's edge, at `size` px.
+ */
 export async function faceCrop(bytes: Buffer, box: Box, size = FACE_SIZE): Promise<Buffer> {
   const meta = await sharp(bytes).metadata();
-  const W = meta.width;
-  const H = meta.height;
-  const [x, y, w, h] = box;
-  const side = Math.max(w, h) * (1 + 2 * FACE_MARGIN);
-  const cx = x + w / 2;
-  const cy = y + h / 2;
-  const left = Math.max(0, Math.round(cx - side / 2));
-  const top = Math.max(0, Math.round(cy - side / 2));
-  const width = Math.max(1, Math.min(W - left, Math.round(side)));
-  const height = Math.max(1, Math.min(H - top, Math.round(side)));
+  const plan = faceCropPlan(box, meta.width, meta.height);
+  const [left, top, width, height] = plan.region;
+  const k = size / plan.side;
+  const out = { width: Math.max(1, Math.round(width * k)), height: Math.max(1, Math.round(height * k)) };
   return sharp(bytes)
     .extract({ left, top, width, height })
-    .resize(size, size, { fit: 'cover' })
+    .resize(out.width, out.height, { fit: 'fill' })
+    .extend({ ...scaledPad(plan, out, size), background: { r: 128, g: 128, b: 128 } })
     .jpeg({ quality: 85 })
     .toBuffer();
 }

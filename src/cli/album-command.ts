@@ -5,6 +5,7 @@ import { type RenderedImages, writeAlbumSite } from '../blog/write-site.js';
 import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import type { TextWriter } from '../ports/text-writer.js';
 import { analyzeAlbum } from '../services/analyze-album.js';
+import { albumEmbeddings, EMBEDDINGS_FILE } from './album-embeddings.js';
 import { renderAlbumSummary } from './album-summary.js';
 import { createProgress } from './progress.js';
 import { readAlbumDir } from './read-album-dir.js';
@@ -34,7 +35,7 @@ export async function runAlbumCommand(analyzer: PhotoAnalyzer, opts: AlbumComman
   const web = new Map<string, string>();
   const model = new Map<string, Uint8Array>();
   const crops = new Map<string, readonly Uint8Array[]>();
-  const { result } = await analyzeAlbum(inputs, analyzer, {
+  const { result, faces } = await analyzeAlbum(inputs, analyzer, {
     concurrency: opts.concurrency,
     renders: { web: true },
     handOver: true,
@@ -59,6 +60,11 @@ export async function runAlbumCommand(analyzer: PhotoAnalyzer, opts: AlbumComman
   };
   await writeFile(files.album, JSON.stringify(result, null, 2) + '\n');
   await writeFile(files.summary, renderAlbumSummary(result));
+  // What `faceblog find` answers from (cli/find-command.ts).
+  await writeFile(
+    path.join(opts.outDir, EMBEDDINGS_FILE),
+    JSON.stringify(albumEmbeddings(result, faces, analyzer.pack)),
+  );
   const site = await writeAlbumSite(result, {
     albumDir: opts.albumDir,
     outDir: opts.outDir,

@@ -25,6 +25,8 @@ const common = {
   url: z.url().nullable(),
   /** Name of the file inside the zip at `url`, when the official download is an archive. */
   archiveMember: z.string().optional(),
+  /** Where the file comes from when `url` is null (a conversion with no official download of its own). */
+  source: z.string().optional(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   size: z.number().int().positive(),
   license: z.string(),
@@ -49,6 +51,11 @@ const recognizerFile = z.object({
   crop: z.discriminatedUnion('type', [
     /** 5-point similarity transform onto the ArcFace template scaled to `size`. */
     z.object({ type: z.literal('arcface'), size: z.number().int().positive() }),
+    /**
+     * 5-point similarity transform onto Open Model Zoo's face-reidentification template (96×112 reference
+     * points scaled to a `size`×`size` crop: x·size/96, y·size/112), for Intel's retail recognizers.
+     */
+    z.object({ type: z.literal('openvino'), size: z.number().int().positive() }),
     /** Detector box grown by `margin` on each side, made square, resized to `size`. */
     z.object({ type: z.literal('box'), size: z.number().int().positive(), margin: z.number().min(0) }),
   ]),
@@ -57,6 +64,17 @@ const recognizerFile = z.object({
 });
 
 const modelFile = z.discriminatedUnion('kind', [detectorFile, recognizerFile]);
+
+const searchThresholds = z.object({
+  /** A person's score (mean cosine to their best `topK` faces) at or above which the bot asserts. */
+  sure: z.number(),
+  /** Between this and `sure` the bot asks ("Is this Anna?") instead of asserting; below, no match. */
+  unsure: z.number(),
+  /** Lead over the second-best person needed to be sure; with less, the bot asks. */
+  margin: z.number().min(0),
+  /** How many of a person's best faces make their score. */
+  topK: z.number().int().positive(),
+});
 
 const pack = z.object({
   description: z.string(),
@@ -77,7 +95,10 @@ const pack = z.object({
     /** Quality score needed to index a face / to search with it. */
     qualityIndex: z.number(),
     qualitySearch: z.number(),
-    calibration: z.string(),
+    /** The open-set decision of a selfie against the chat's people (pipeline/identify.ts). */
+    search: searchThresholds,
+    /** Where each decision's figures came from: the measurement, or the published figure. */
+    calibration: z.object({ match: z.string(), cluster: z.string(), search: z.string() }),
   }),
 });
 
@@ -95,6 +116,7 @@ export type RecognizerFile = z.infer<typeof recognizerFile>;
 export type InputSpec = z.infer<typeof inputSpec>;
 export type CropSpec = RecognizerFile['crop'];
 export type PackSpec = z.infer<typeof pack>;
+export type SearchThresholds = z.infer<typeof searchThresholds>;
 
 /** A pack with its model entries resolved. */
 export interface ResolvedPack {

@@ -19,6 +19,14 @@ export interface Problem {
   readonly errors?: ReadonlyArray<{ readonly path: string; readonly message: string }>;
   /** Why an import was refused, or why a selfie cannot be used. */
   readonly reason?: string;
+  /** A selfie's faces when none is clearly the one to search with: send one's `index` as `face`. */
+  readonly faces?: ReadonlyArray<{
+    readonly index: number;
+    readonly box: readonly number[];
+    readonly quality: number;
+  }>;
+  /** Why a face is too poor to search with (small, blurry, profile, …). */
+  readonly reasons?: readonly string[];
 }
 
 /** The kinds of problem the API itself raises (beyond AppError codes), with their status and title. */
@@ -48,7 +56,9 @@ export class HttpProblem extends Error {
   constructor(
     readonly kind: ProblemKind,
     detail: string,
-    readonly extra: Pick<Problem, 'errors' | 'reason'> & { headers?: Record<string, string> } = {},
+    readonly extra: Pick<Problem, 'errors' | 'reason' | 'faces' | 'reasons'> & {
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(detail);
   }
@@ -57,7 +67,7 @@ export class HttpProblem extends Error {
 export function problem(
   kind: ProblemKind,
   detail: string,
-  extra: Pick<Problem, 'errors' | 'reason' | 'instance'> & { code?: string } = {},
+  extra: Pick<Problem, 'errors' | 'reason' | 'faces' | 'reasons' | 'instance'> & { code?: string } = {},
 ): Problem {
   const [status, title] = PROBLEM_KINDS[kind];
   const { code, ...rest } = extra;
@@ -134,7 +144,9 @@ export function toProblem(error: unknown, instance?: string): Problem {
   return problem('INTERNAL', 'the request failed', at);
 }
 
-function withoutHeaders(extra: HttpProblem['extra']): Pick<Problem, 'errors' | 'reason'> {
+function withoutHeaders(
+  extra: HttpProblem['extra'],
+): Pick<Problem, 'errors' | 'reason' | 'faces' | 'reasons'> {
   const { headers: _headers, ...rest } = extra;
   return rest;
 }

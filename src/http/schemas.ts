@@ -17,6 +17,18 @@ export const problemSchema = {
     code: { type: 'string' },
     instance: { type: 'string' },
     reason: { type: 'string' },
+    reasons: { type: 'array', items: { type: 'string' } },
+    faces: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          index: { type: 'integer' },
+          box: { type: 'array', items: { type: 'number' } },
+          quality: { type: 'number' },
+        },
+      },
+    },
     errors: {
       type: 'array',
       items: {
@@ -76,13 +88,21 @@ export const searchJsonBody = {
 
 export const searchResponse = {
   type: 'object',
-  required: ['status', 'person', 'results'],
+  required: ['status', 'person', 'score', 'results'],
   properties: {
-    status: { type: 'string', enum: ['found', 'no-match'] },
+    /** found: sure; unsure: ask the user "is this them?" and POST /search/answer; no-match. */
+    status: { type: 'string', enum: ['found', 'unsure', 'no-match'] },
     person: {
       type: ['object', 'null'],
-      properties: { id: { type: 'string' }, name: { type: ['string', 'null'] } },
+      properties: {
+        id: { type: 'string' },
+        name: { type: ['string', 'null'] },
+        faceUrl: { type: ['string', 'null'] },
+      },
     },
+    score: { type: ['number', 'null'] },
+    /** sha256 of the selfie, to answer an unsure search with. */
+    selfie: { type: 'string' },
     results: {
       type: 'array',
       items: {
@@ -96,6 +116,18 @@ export const searchResponse = {
         },
       },
     },
+  },
+} as const;
+
+export const searchAnswerBody = {
+  type: 'object',
+  required: ['selfie', 'person', 'yes'],
+  additionalProperties: false,
+  properties: {
+    selfie: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    person: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+    yes: { type: 'boolean' },
+    limit: { type: 'integer', minimum: 1, maximum: 100 },
   },
 } as const;
 
@@ -241,6 +273,11 @@ export const multipartForms = {
     required: ['selfie'],
     properties: {
       selfie: { type: 'string', format: 'binary' },
+      face: {
+        type: 'integer',
+        minimum: 0,
+        description: 'which face to search with, after a 422 listing faces',
+      },
       limit: { type: 'integer', minimum: 1, maximum: MAX_SEARCH_RESULTS },
       minScore: { type: 'number', minimum: -1, maximum: 1 },
     },

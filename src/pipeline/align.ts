@@ -20,6 +20,23 @@ const ARCFACE_112: Landmarks = [
   [70.7299, 92.2041],
 ];
 
+/**
+ * Open Model Zoo's reference points for face-reidentification-retail-0095, in a 96×112 crop
+ * (shared/models/README.md); the model itself takes them stretched onto a 128×128 square.
+ */
+const OPENVINO_96X112: Landmarks = [
+  [30.2946, 51.6963],
+  [65.5318, 51.5014],
+  [48.0252, 71.7366],
+  [33.5493, 92.3655],
+  [62.7299, 92.2041],
+];
+
+/** Open Model Zoo's template stretched onto a square crop of `size` pixels. */
+export function openvinoTemplate(size: number): Landmarks {
+  return OPENVINO_96X112.map(([x, y]): Point => [(x * size) / 96, (y * size) / 112]) as Landmarks;
+}
+
 /** The ArcFace template scaled to a square crop of `size` pixels. */
 export function arcfaceTemplate(size: number): Landmarks {
   const k = size / 112;
@@ -189,6 +206,8 @@ export function alignFace(image: RgbImage, face: FaceDetection, crop: CropSpec):
   switch (crop.type) {
     case 'arcface':
       return warpAffine(image, similarityTransform(face.landmarks, arcfaceTemplate(crop.size)), crop.size);
+    case 'openvino':
+      return warpAffine(image, similarityTransform(face.landmarks, openvinoTemplate(crop.size)), crop.size);
     case 'box':
       return cropBox(image, face.box, crop.margin, crop.size);
   }

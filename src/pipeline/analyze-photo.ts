@@ -45,7 +45,7 @@ const DEFAULT_DETECT_MAX_SIDE = 1280;
 function wantedFacePixels(models: PackModels): number {
   return Math.max(
     ...models.recognizers.map(({ spec }) =>
-      spec.crop.type === 'arcface' ? spec.crop.size * 0.6 : spec.crop.size / (1 + 2 * spec.crop.margin),
+      spec.crop.type === 'box' ? spec.crop.size / (1 + 2 * spec.crop.margin) : spec.crop.size * 0.6,
     ),
   );
 }

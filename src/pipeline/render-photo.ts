@@ -7,6 +7,7 @@ import sharp, { type Sharp } from 'sharp';
 
 import type { Box, FaceDetection, RgbImage } from '../core/types.js';
 import type { PhotoRenders, RenderRequest } from '../ports/photo-analyzer.js';
+import { faceCropPlan, scaledPad } from './face-crop.js';
 
 /** Face crops: 256 px squares, as the blog's FACE_SIZE (twice the 128 px a people list shows). */
 export const CROP_SIZE = 256;
@@ -16,8 +17,6 @@ export const THUMB_SIDE = 512;
 const JPEG_QUALITY = 85;
 /** JPEG quality of the web copy: 82, as the blog's web JPEGs (≈ 150–300 kB at 1280 px). */
 const WEB_QUALITY = 82;
-/** Room around a face box so the crop shows hair and chin: 40 % of the box each side, as the blog's. */
-const FACE_MARGIN = 0.4;
 
 /**
  * A decoded raster of the upright photo: `original px × scale − offset = raster px` (the convention of
@@ -27,18 +26,6 @@ export interface Raster {
   readonly image: RgbImage;
   readonly scale: number;
   readonly offset: readonly [number, number];
-}
-
-/**
- * A face crop's square region around a box, clipped to the image (as src/blog/images.ts crops). The crop
- * geometry lives here alone, so a tighter crop is a change of this function.
- */
-export function cropRegion(box: Box, width: number, height: number): Box {
-  const [x, y, w, h] = box;
-  const side = Math.max(w, h) * (1 + 2 * FACE_MARGIN);
-  const left = Math.max(0, x + w / 2 - side / 2);
-  const top = Math.max(0, y + h / 2 - side / 2);
-  return [left, top, Math.min(width - left, side), Math.min(height - top, side)];
 }
 
 /**
@@ -88,13 +75,23 @@ export async function renderPhoto(
 ): Promise<PhotoRenders> {
   const whole = rasters[0];
   if (!whole) throw new Error('renderPhoto needs the whole-photo raster');
+  // The crop geometry is faceCropPlan's (a square on the face, padded where it leaves the photo); here
+  // it is only cut from the finest raster already decoded that holds it, and scaled to CROP_SIZE.
   const crops = Promise.all(
     faces.map((face) => {
-      const { raster, rect } = finestRaster(cropRegion(face.box, size.width, size.height), rasters);
-      return jpeg(
-        open(raster.image).extract(rect).resize(CROP_SIZE, CROP_SIZE, { fit: 'cover' }),
-        JPEG_QUALITY,
-      );
+      const plan = faceCropPlan(face.box, size.width, size.height);
+      const { raster, rect } = finestRaster(plan.region, rasters);
+      const k = CROP_SIZE / plan.side;
+      const out = {
+        width: Math.max(1, Math.min(CROP_SIZE, Math.round(plan.region[2] * k))),
+        height: Math.max(1, Math.min(CROP_SIZE, Math.round(plan.region[3] * k))),
+      };
+      const pad = scaledPad(plan, out, CROP_SIZE);
+      let pipeline = open(raster.image).extract(rect).resize(out.width, out.height, { fit: 'fill' });
+      if (pad.left + pad.top + pad.right + pad.bottom > 0) {
+        pipeline = pipeline.extend({ ...pad, background: PAD_COLOUR });
+      }
+      return jpeg(pipeline, JPEG_QUALITY);
     }),
   );
   const thumb = jpeg(
@@ -105,6 +102,9 @@ export async function renderPhoto(
   const result: PhotoRenders = { crops: await crops, thumb: await thumb };
   return web ? { ...result, web: await web } : result;
 }
+
+/** Grey padding where a face crop passes the photo's edge: neutral, and plainly not part of the photo. */
+const PAD_COLOUR = { r: 128, g: 128, b: 128 };
 
 function open(image: RgbImage): Sharp {
   return sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });

@@ -47,6 +47,16 @@ export interface PersonRecord {
   readonly createdAt: string;
 }
 
+export interface SearchAnswer {
+  /** sha256 of the selfie. */
+  readonly selfie: string;
+  readonly person: string;
+  readonly yes: boolean;
+  /** Who answered (chat user id), when known. */
+  readonly answeredBy: string | null;
+  readonly answeredAt: string;
+}
+
 export interface MetadataStore {
   /** Creates or upgrades the schema; safe to call on every start and from several processes. */
   migrate(): Promise<void>;
@@ -82,6 +92,12 @@ export interface MetadataStore {
   listCannotLinks(tenant: string): Promise<Array<{ faceId: string; personId: string }>>;
 
   /** Deletes everything of a tenant. */
+  /**
+   * A chat's answer to "is this <person>?" after an unsure search with a selfie (sha256), kept so the same
+   * selfie is not asked about again: yes finds that person, no leaves them out.
+   */
+  saveSearchAnswer(tenant: string, answer: SearchAnswer): Promise<void>;
+  listSearchAnswers(tenant: string, selfie: string): Promise<SearchAnswer[]>;
   forgetTenant(tenant: string): Promise<void>;
   close(): Promise<void>;
 }

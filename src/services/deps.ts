@@ -1,3 +1,4 @@
+import type { SearchThresholds } from '../core/manifest.js';
 import type { BlobStore } from '../ports/blob-store.js';
 import type { MetadataStore } from '../ports/metadata-store.js';
 import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
@@ -8,8 +9,10 @@ export interface PackInfo {
   readonly name: string;
   readonly dim: number;
   readonly thresholds: {
-    /** Cosine at which two faces are the same person (search). */
+    /** Cosine at which two faces are the same person (a pair decision, not search). */
     readonly match: number;
+    /** The selfie-against-people decision (pipeline/identify.ts). */
+    readonly search: SearchThresholds;
     /** Cosine at which faces are neighbours when grouping. */
     readonly cluster: number;
     readonly qualityIndex: number;

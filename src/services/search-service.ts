@@ -1,10 +1,20 @@
 /**
- * "Find me in the photos": one selfie in, the photos of the person it shows out, best first. Searches
- * only the asking chat's faces and only vectors of the current pack (the index enforces both).
+ * "Find me in the photos": one selfie in, one of three answers out, the same for every surface (Telegram,
+ * Discord, the HTTP API; the CLI's `faceblog find` runs the same decision over an album folder):
+ * - found: the selfie is clearly one person of the chat: their photos, best first;
+ * - unsure: it may be someone: the caller asks ("Is this Anna?") and calls `answer` with the reply;
+ * - no-match: nobody of the chat.
+ * The decision (pipeline/identify.ts) scores the chat's *people*, never single faces, with the pack's
+ * search thresholds; faces that belong to nobody never make a selfie found. Searches only the asking
+ * chat's faces of the current pack (the index enforces both).
  */
-import { thumbKey } from '../core/keys.js';
+import { faceKey, thumbKey } from '../core/keys.js';
+import type { Box, Face } from '../core/types.js';
+import { cosine, dominantFace, identify, type KnownPerson, personScore } from '../pipeline/identify.js';
+import type { PersonRecord } from '../ports/metadata-store.js';
+import type { StoredFace } from '../ports/vector-index.js';
 import type { AnalyzingDeps } from './deps.js';
-import { dot, tenantFaces } from './tenant-faces.js';
+import { getFaces, tenantFaces } from './tenant-faces.js';
 
 export interface FoundPhoto {
   readonly sha256: string;
@@ -15,74 +25,266 @@ export interface FoundPhoto {
   readonly similarity: number;
 }
 
-export type SelfieOutcome =
+/** A person as a message shows them: name (or none yet) and the blob key of their cover face crop. */
+export interface PersonRef {
+  readonly id: string;
+  readonly name: string | null;
+  /** Tight crop of the person's best face (pipeline/face-crop.ts), or null when none is stored. */
+  readonly faceKey: string | null;
+}
+
+/** A face of the selfie, with a tight crop to show it (buttons, "is this them?" prompts). */
+export interface SelfieFace {
+  /** Position among the selfie's detected faces: what `findBySelfie(…, { face })` takes. */
+  readonly index: number;
+  readonly box: Box;
+  readonly quality: number;
+  /** JPEG crop of this face. */
+  readonly crop: Uint8Array;
+}
+
+/** The decision's answer for one embedding. */
+export type EmbeddingOutcome =
   | {
       readonly status: 'found';
-      /** The person the selfie matched; null when the matching faces belong to nobody yet. */
-      readonly person: { readonly id: string; readonly name: string | null } | null;
+      readonly person: PersonRef;
+      /** The person's score (pipeline/identify.ts personScore). */
+      readonly score: number;
+      /** Whether the chat confirmed it earlier ("Yes" to an unsure answer) rather than the decision. */
+      readonly confirmed: boolean;
       readonly photos: readonly FoundPhoto[];
     }
-  | { readonly status: 'no-face' }
-  | { readonly status: 'several-faces'; readonly faces: number }
-  | { readonly status: 'poor-quality'; readonly reasons: readonly string[] }
+  | { readonly status: 'unsure'; readonly person: PersonRef; readonly score: number }
   | { readonly status: 'no-match' };
 
-/** Neighbours asked of the index: enough to see every face of one person in a chat-sized library. */
-const SEARCH_LIMIT = 200;
+export type SelfieOutcome =
+  | (Exclude<EmbeddingOutcome, { status: 'no-match' }> & { readonly selfie: SelfieSummary })
+  | { readonly status: 'no-match'; readonly selfie: SelfieSummary }
+  /** Several faces and none dominates: which one? (buttons, or HTTP 422 with the boxes). */
+  | { readonly status: 'choose-face'; readonly sha256: string; readonly faces: readonly SelfieFace[] }
+  | { readonly status: 'no-face' }
+  | { readonly status: 'poor-quality'; readonly reasons: readonly string[] };
+
+/** The selfie face the answer is about. */
+export interface SelfieSummary {
+  /** sha256 of the selfie's bytes: the key of a stored answer. */
+  readonly sha256: string;
+  readonly face: SelfieFace;
+}
+
+export interface FindOptions {
+  /** Which of the selfie's faces to search with (SelfieFace.index), when the user chose one. */
+  readonly face?: number;
+}
+
+/** The reply to "Is this <person>?". */
+export interface SearchAnswerInput {
+  /** SelfieSummary.sha256 */
+  readonly selfie: string;
+  readonly person: string;
+  readonly yes: boolean;
+  /** Who pressed the button, for the record. */
+  readonly by?: string;
+}
+
+/**
+ * Faces asked of the index in the first pass: the best few faces of every person near the selfie are
+ * among them in any chat of a realistic size; a person whose best faces may lie beyond is scored exactly
+ * from all their faces (second pass).
+ */
+const FIRST_PASS = 200;
+/** Candidate people come from faces at most this far under the unsure bar. */
+const CANDIDATE_SLACK = 0.1;
 
 export function createSearchService(deps: AnalyzingDeps) {
+  const t = deps.pack.thresholds.search;
+  const now = deps.now ?? (() => new Date());
+
+  async function personRef(tenant: string, id: string, record?: PersonRecord | null): Promise<PersonRef> {
+    const person = record === undefined ? await deps.metadata.getPerson(tenant, id) : record;
+    const cover = person?.coverFace ? (await deps.index.get(tenant, [person.coverFace]))[0] : undefined;
+    return {
+      id,
+      name: person?.name ?? null,
+      faceKey: cover ? faceKey(tenant, cover.payload.photo, cover.payload.faceIndex) : null,
+    };
+  }
+
+  /** Every face of `person` with its vector (the person's faces found through the chat's photos). */
+  async function facesOf(tenant: string, person: string): Promise<(StoredFace & { vector: Float32Array })[]> {
+    const all = await tenantFaces(deps, tenant, false);
+    const ids = all.filter((f) => f.payload.person === person).map((f) => f.id);
+    return (await getFaces(deps.index, tenant, ids, true)).filter(
+      (f): f is StoredFace & { vector: Float32Array } => f.vector !== undefined,
+    );
+  }
+
+  /**
+   * The chat's people near the selfie, each with the vectors that decide their score: from the first pass
+   * where it holds their best `topK` faces for sure, else from all their faces.
+   */
+  async function candidates(tenant: string, selfie: Float32Array, exclude: ReadonlySet<string>) {
+    const floor = t.unsure - CANDIDATE_SLACK;
+    const matches = await deps.index.search(tenant, selfie, {
+      limit: FIRST_PASS,
+      minScore: floor,
+      pack: deps.pack.name,
+    });
+    const truncated = matches.length >= FIRST_PASS;
+    const found = new Map<string, number>();
+    for (const m of matches) {
+      const p = m.payload.person;
+      if (p !== null && !exclude.has(p)) found.set(p, (found.get(p) ?? 0) + 1);
+    }
+    const people: KnownPerson[] = [];
+    for (const [id, seen] of found) {
+      const record = await deps.metadata.getPerson(tenant, id);
+      const need = Math.min(t.topK, record?.faceCount ?? seen);
+      // Complete when the first pass holds the person's best topK faces: it did when it holds topK of
+      // them, or when it was not cut short (every face above `floor` is in it) and the rest would only
+      // lower the score under the floor anyway, which rules the person out.
+      const vectors =
+        seen >= need || !truncated
+          ? await getFaces(
+              deps.index,
+              tenant,
+              matches.filter((m) => m.payload.person === id).map((m) => m.id),
+              true,
+            )
+          : await facesOf(tenant, id);
+      let list = vectors.flatMap((f) => (f.vector ? [f.vector] : []));
+      if (seen < need && !truncated) {
+        // The person's other faces lie under the floor, so the floor bounds them from above: score them
+        // exactly from all their faces only when that bound still reaches the unsure bar.
+        const sum = list.reduce((acc, v) => acc + cosine(selfie, v), 0);
+        if ((sum + floor * (need - seen)) / need < t.unsure) continue;
+        list = (await facesOf(tenant, id)).map((f) => f.vector);
+      }
+      people.push({ id, vectors: list });
+    }
+    return people;
+  }
+
+  async function photosOf(
+    tenant: string,
+    person: string,
+    selfie: Float32Array | null,
+  ): Promise<FoundPhoto[]> {
+    const similarity = new Map<string, number>();
+    for (const f of await facesOf(tenant, person)) {
+      const score = selfie ? cosine(selfie, f.vector) : f.payload.quality;
+      similarity.set(f.payload.photo, Math.max(similarity.get(f.payload.photo) ?? -1, score));
+    }
+    const photos: FoundPhoto[] = [];
+    for (const [sha256, score] of similarity) {
+      const record = await deps.metadata.getPhoto(tenant, sha256);
+      if (!record) continue;
+      photos.push({ sha256, blobKey: record.blobKey, thumbKey: thumbKey(tenant, sha256), similarity: score });
+    }
+    return photos.sort((a, b) => b.similarity - a.similarity || a.sha256.localeCompare(b.sha256));
+  }
+
+  /** The decision for one embedding, with the chat's stored answers about this selfie (when it is one). */
+  async function decide(
+    tenant: string,
+    embedding: Float32Array,
+    selfieSha: string | null,
+  ): Promise<EmbeddingOutcome> {
+    // Answers the chat gave about this very selfie: "no" rules a person out, "yes" settles it.
+    const answers = selfieSha === null ? [] : await deps.metadata.listSearchAnswers(tenant, selfieSha);
+    const no = new Set<string>();
+    const yes: string[] = [];
+    for (const a of answers) {
+      const current = await deps.metadata.resolvePerson(tenant, a.person);
+      if (current === null) continue;
+      if (a.yes) yes.push(current);
+      else no.add(current);
+    }
+    for (const current of yes) {
+      if (no.has(current)) continue;
+      const photos = await photosOf(tenant, current, embedding);
+      if (photos.length === 0) continue;
+      const vectors = (await facesOf(tenant, current)).map((f) => f.vector);
+      const score = personScore(embedding, vectors, t.topK);
+      return { status: 'found', person: await personRef(tenant, current), score, confirmed: true, photos };
+    }
+
+    const decision = identify(embedding, await candidates(tenant, embedding, no), t);
+    if (decision.kind === 'none') return { status: 'no-match' };
+    const person = await personRef(tenant, decision.best.person);
+    if (decision.kind === 'unsure') return { status: 'unsure', person, score: decision.best.score };
+    const photos = await photosOf(tenant, decision.best.person, embedding);
+    // Matches whose photos are gone (forgotten meanwhile) are no match at all.
+    if (photos.length === 0) return { status: 'no-match' };
+    return { status: 'found', person, score: decision.best.score, confirmed: false, photos };
+  }
+
+  function selfieFace(face: Face, index: number, crop: Uint8Array | undefined): SelfieFace {
+    return { index, box: face.box, quality: face.quality.score, crop: crop ?? new Uint8Array() };
+  }
+
   return {
-    async findBySelfie(tenant: string, imageBytes: Uint8Array): Promise<SelfieOutcome> {
-      const analysis = await deps.analyzer.analyze(imageBytes);
-      if (analysis.faces.length === 0) return { status: 'no-face' };
-      const searchable = analysis.faces.filter((f) => f.quality.searchable);
-      if (searchable.length > 1) return { status: 'several-faces', faces: analysis.faces.length };
-      const selfie = searchable[0];
-      if (!selfie) {
-        const best = [...analysis.faces].sort((a, b) => b.quality.score - a.quality.score)[0];
-        return { status: 'poor-quality', reasons: best?.quality.reasons ?? [] };
+    async findBySelfie(
+      tenant: string,
+      imageBytes: Uint8Array,
+      opts: FindOptions = {},
+    ): Promise<SelfieOutcome> {
+      const analysis = await deps.analyzer.analyze(imageBytes, { renders: true });
+      const { faces, photo } = analysis;
+      const crops = analysis.renders?.crops ?? [];
+      if (faces.length === 0) return { status: 'no-face' };
+      const chosen =
+        opts.face !== undefined && opts.face >= 0 && opts.face < faces.length
+          ? opts.face
+          : dominantFace(faces, photo.width, photo.height);
+      if (chosen === null) {
+        return {
+          status: 'choose-face',
+          sha256: photo.sha256,
+          faces: faces.map((f, i) => selfieFace(f, i, crops[i])),
+        };
       }
+      const face = faces[chosen]!;
+      if (!face.quality.searchable) return { status: 'poor-quality', reasons: face.quality.reasons };
+      const selfie: SelfieSummary = { sha256: photo.sha256, face: selfieFace(face, chosen, crops[chosen]) };
 
-      const { match } = deps.pack.thresholds;
-      const matches = await deps.index.search(tenant, selfie.embedding, {
-        limit: SEARCH_LIMIT,
-        minScore: match,
-        pack: deps.pack.name,
-      });
-      if (matches.length === 0) return { status: 'no-match' };
-
-      // The person is the one of the best match that belongs to someone; their photos include those
-      // whose face scored under the search threshold (another angle of the same person).
-      const person = matches.find((m) => m.payload.person !== null)?.payload.person ?? null;
-      const similarity = new Map<string, number>();
-      const keep = (photo: string, score: number) =>
-        similarity.set(photo, Math.max(similarity.get(photo) ?? -1, score));
-      if (person === null) {
-        for (const m of matches) keep(m.payload.photo, m.score);
-      } else {
-        const faces = await tenantFaces(deps, tenant, true);
-        for (const f of faces)
-          if (f.payload.person === person && f.vector) keep(f.payload.photo, dot(selfie.embedding, f.vector));
-      }
-      const photos: FoundPhoto[] = [];
-      for (const [sha256, score] of similarity) {
-        const record = await deps.metadata.getPhoto(tenant, sha256);
-        if (!record) continue;
-        photos.push({
-          sha256,
-          blobKey: record.blobKey,
-          thumbKey: thumbKey(tenant, sha256),
-          similarity: score,
-        });
-      }
-      photos.sort((a, b) => b.similarity - a.similarity || a.sha256.localeCompare(b.sha256));
-      const record = person === null ? null : await deps.metadata.getPerson(tenant, person);
-      return {
-        status: 'found',
-        person: person === null ? null : { id: person, name: record?.name ?? null },
-        photos,
-      };
+      const answer = await decide(tenant, face.embedding, photo.sha256);
+      return answer.status === 'no-match' ? { status: 'no-match', selfie } : { ...answer, selfie };
     },
+
+    /**
+     * The same decision for an embedding a client computed with this pack (HTTP API): no crop, and
+     * answers are kept only for selfies, so nothing is remembered.
+     */
+    findByEmbedding: (tenant: string, embedding: Float32Array): Promise<EmbeddingOutcome> =>
+      decide(tenant, embedding, null),
+
+    /**
+     * The chat's reply to an unsure answer, kept for the next search with the same selfie. Yes: the
+     * person's photos; no: no match (the bot never offers the runner-up as a second guess in a group).
+     */
+    async answer(
+      tenant: string,
+      input: SearchAnswerInput,
+    ): Promise<
+      { status: 'found'; person: PersonRef; photos: readonly FoundPhoto[] } | { status: 'no-match' }
+    > {
+      const current = (await deps.metadata.resolvePerson(tenant, input.person)) ?? null;
+      await deps.metadata.saveSearchAnswer(tenant, {
+        selfie: input.selfie,
+        person: current ?? input.person,
+        yes: input.yes,
+        answeredBy: input.by ?? null,
+        answeredAt: now().toISOString(),
+      });
+      if (!input.yes || current === null) return { status: 'no-match' };
+      const photos = await photosOf(tenant, current, null);
+      if (photos.length === 0) return { status: 'no-match' };
+      return { status: 'found', person: await personRef(tenant, current), photos };
+    },
+
+    /** A person's photos, best face first (after "Yes", or `/photos <name>`). */
+    photosOf: (tenant: string, person: string) => photosOf(tenant, person, null),
   };
 }
 

@@ -58,7 +58,7 @@ describe('cropsToTensor', () => {
 describe('embedCrops', () => {
   it('returns L2-normalised vectors of the manifest dimension for both recognizers', async () => {
     const { image, face: f } = await face('face_recognition', 'examples', 'obama.jpg');
-    for (const id of ['mobilefacenet_128d', 'faceres_1024d']) {
+    for (const id of ['face_reid_retail_0095', 'mobilefacenet_tf_192d']) {
       const r = await recognizer(id);
       const [e] = await embedCrops([alignFace(image, f, r.spec.crop)], r, { flip: false });
       expect(e).toHaveLength(r.spec.output.dim);
@@ -66,8 +66,8 @@ describe('embedCrops', () => {
     }
   });
 
-  it('gives the same embeddings batched (FaceRes, up to 16) and one by one, also with flip', async () => {
-    const r = await recognizer('faceres_1024d');
+  it('gives the same embeddings batched and one by one, also with flip', async () => {
+    const r = await recognizer('face_reid_retail_0095');
     const photos = [
       await face('face_recognition', 'examples', 'obama.jpg'),
       await face('face_recognition', 'examples', 'biden.jpg'),
@@ -83,9 +83,8 @@ describe('embedCrops', () => {
     }
   });
 
-  it('runs MobileFaceNet (batch fixed to 1) over several crops', async () => {
-    const r = await recognizer('mobilefacenet_128d');
-    expect(r.spec.input.maxBatch).toBe(1);
+  it('runs MobileFaceNet_TF over several crops, people apart', async () => {
+    const r = await recognizer('mobilefacenet_tf_192d');
     const a = await face('face_recognition', 'examples', 'obama.jpg');
     const b = await face('face_recognition', 'examples', 'biden.jpg');
     const crops = [alignFace(a.image, a.face, r.spec.crop), alignFace(b.image, b.face, r.spec.crop)];
@@ -95,7 +94,7 @@ describe('embedCrops', () => {
   });
 
   it('flip averaging is symmetric: a crop and its mirror embed identically', async () => {
-    const r = await recognizer('mobilefacenet_128d');
+    const r = await recognizer('mobilefacenet_tf_192d');
     const { image, face: f } = await face('face_recognition', 'examples', 'obama.jpg');
     const crop = alignFace(image, f, r.spec.crop);
     const [a] = await embedCrops([crop], r, { flip: true });
@@ -104,7 +103,7 @@ describe('embedCrops', () => {
   });
 
   it('rejects crops of the wrong size', async () => {
-    const r = await recognizer('mobilefacenet_128d');
+    const r = await recognizer('face_reid_retail_0095');
     const wrong: RgbImage = { width: 100, height: 100, data: new Uint8Array(100 * 100 * 3) };
     await expect(embedCrops([wrong], r, { flip: false })).rejects.toThrow(AppError);
   });

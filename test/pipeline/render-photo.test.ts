@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { cropRegion, finestRaster, regionInRaster } from '../../src/pipeline/render-photo.js';
+import { finestRaster, regionInRaster } from '../../src/pipeline/render-photo.js';
 
 const raster = (width: number, height: number, scale: number, offset: [number, number] = [0, 0]) => ({
   image: { width, height, data: new Uint8Array(width * height * 3) },
@@ -9,11 +9,6 @@ const raster = (width: number, height: number, scale: number, offset: [number, n
 });
 
 describe('render geometry', () => {
-  it('squares the face box with 40 % margin, clipped to the photo', () => {
-    expect(cropRegion([100, 100, 50, 100], 1000, 1000)).toEqual([35, 60, 180, 180]);
-    expect(cropRegion([0, 0, 100, 100], 1000, 1000)).toEqual([0, 0, 180, 180]);
-  });
-
   it('maps a region into a raster, or says the raster does not hold it', () => {
     // Whole photo at half scale: original px × 0.5.
     expect(regionInRaster([100, 200, 300, 300], raster(2016, 1512, 0.5))).toEqual({

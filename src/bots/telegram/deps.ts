@@ -50,7 +50,7 @@ export const DEFAULT_SETTINGS: BotSettings = {
 export interface TelegramBotDeps {
   readonly photos: Pick<PhotoService, 'submitAlbum' | 'albumStatus' | 'albumResult'>;
   readonly people: Pick<PeopleService, 'listPeople' | 'namePerson' | 'mergePeople'>;
-  readonly search: Pick<SearchService, 'findBySelfie'>;
+  readonly search: Pick<SearchService, 'findBySelfie' | 'answer'>;
   readonly privacy: Pick<PrivacyService, 'forgetPerson' | 'forgetTenant'>;
   readonly albums: ChatAlbums;
   /** Face crops and thumbnails (keys from the services' answers). */

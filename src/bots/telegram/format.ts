@@ -139,23 +139,47 @@ export function tooLargeText(name: string, bytes: number, limitBytes: number): s
 }
 
 /** The answer to a selfie, without the photos themselves (they follow as a media group). */
-export function selfieText(outcome: SelfieOutcome, num: number | undefined, shown: number): string {
+/** The answer to a selfie, for every outcome but "choose a face" (which is a question with buttons). */
+export function selfieText(
+  outcome: Exclude<SelfieOutcome, { status: 'choose-face' }>,
+  num: number | undefined,
+  shown: number,
+): string {
   switch (outcome.status) {
     case 'found': {
-      const who = outcome.person ? personLabel(num, outcome.person.name) : 'This person';
+      const who = personLabel(num, outcome.person.name);
       const count = outcome.photos.length;
       const more = count > shown ? ` Here are the best ${shown}.` : '';
       return `Found <b>${escapeHtml(who)}</b> in ${plural(count, 'photo')}.${more}`;
     }
+    case 'unsure':
+      return `Is this <b>${escapeHtml(personLabel(num, outcome.person.name))}</b>? Your selfie is on the left. I am not sure, so I am asking before I show any photos.`;
     case 'no-match':
       return 'No match: nobody in this chat’s photos looks like the person in that selfie.';
     case 'no-face':
       return 'I could not find a face in that photo. Send a selfie with the face clearly visible.';
-    case 'several-faces':
-      return `That photo shows ${outcome.faces} faces. Send one with just the person you are looking for.`;
     case 'poor-quality':
-      return `The face is too hard to read (${escapeHtml(outcome.reasons.join(', ') || 'low quality')}). Try a sharper, frontal selfie.`;
+      return `The face is too hard to read (${escapeHtml(qualityWords(outcome.reasons))}). Try a sharper, frontal selfie.`;
   }
+}
+
+/** "Which face?" when a selfie shows several faces and none is clearly the main one. */
+export function chooseFaceText(faces: number): string {
+  return `I see ${faces} faces and none is clearly the main one. Which one should I look for? (left to right)`;
+}
+
+/** Quality reasons from the pipeline (small, blurry, profile, …) as plain words. */
+export function qualityWords(reasons: readonly string[]): string {
+  const words: Record<string, string> = {
+    small: 'the face is small',
+    blurry: 'it is blurred',
+    profile: 'the face is turned away',
+    tilted: 'the head is tilted',
+    'low-confidence': 'it is hard to tell it is a face',
+    pitched: 'the head is tipped up or down',
+    partial: 'part of the face is cut off',
+  };
+  return reasons.map((r) => words[r] ?? r).join(', ') || 'low quality';
 }
 
 /** The people list under the contact sheet. */

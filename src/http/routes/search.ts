@@ -5,50 +5,49 @@
  */
 import type { FastifyInstance } from 'fastify';
 
-import { thumbKey } from '../../core/keys.js';
-import type { FoundPhoto } from '../../services/search-service.js';
+import type { EmbeddingOutcome } from '../../services/search-service.js';
 import type { RouteContext } from '../route-context.js';
 import { HttpProblem } from '../problem.js';
-import { multipartForms, searchJsonBody, searchResponse } from '../schemas.js';
+import { multipartForms, searchAnswerBody, searchJsonBody, searchResponse } from '../schemas.js';
 import { jsonBody, readForm } from '../uploads.js';
 
-/** Faces asked of the index for an embedding search, before grouping them by photo. */
-const FACE_CANDIDATES = 200;
 const DEFAULT_LIMIT = 20;
 
-interface Found {
-  readonly status: 'found' | 'no-match';
-  readonly person: { readonly id: string; readonly name: string | null } | null;
-  readonly photos: readonly FoundPhoto[];
-}
+/** The search decision's answer, plus the selfie's hash when the caller may answer "is this them?". */
+type Found = EmbeddingOutcome & { readonly selfie?: string };
 
 export function registerSearchRoutes(app: FastifyInstance, { deps, limits }: RouteContext): void {
   const { pack } = deps;
 
-  async function bySelfie(tenant: string, bytes: Uint8Array): Promise<Found> {
-    const outcome = await deps.services.search.findBySelfie(tenant, bytes);
+  async function bySelfie(tenant: string, bytes: Uint8Array, face: number | undefined): Promise<Found> {
+    const outcome = await deps.services.search.findBySelfie(tenant, bytes, { face });
     switch (outcome.status) {
       case 'found':
+      case 'unsure':
+        return { ...outcome, selfie: outcome.selfie.sha256 };
       case 'no-match':
-        return outcome.status === 'found' ? outcome : { status: 'no-match', person: null, photos: [] };
+        return { status: 'no-match', selfie: outcome.selfie.sha256 };
       case 'no-face':
         throw new HttpProblem('UNUSABLE_SELFIE', 'no face was found in the selfie', { reason: 'no-face' });
-      case 'several-faces':
-        throw new HttpProblem('UNUSABLE_SELFIE', `the selfie shows ${outcome.faces} faces; send one`, {
-          reason: 'several-faces',
-        });
+      case 'choose-face':
+        throw new HttpProblem(
+          'UNUSABLE_SELFIE',
+          `the selfie shows ${outcome.faces.length} faces and none is clearly the main one; send the field face with the index of the one to search with`,
+          {
+            reason: 'several-faces',
+            faces: outcome.faces.map((f) => ({ index: f.index, box: f.box, quality: f.quality })),
+          },
+        );
       case 'poor-quality':
         throw new HttpProblem(
           'UNUSABLE_SELFIE',
           `the face is not clear enough (${outcome.reasons.join(', ')})`,
-          {
-            reason: 'poor-quality',
-          },
+          { reason: 'poor-quality', reasons: outcome.reasons },
         );
     }
   }
 
-  async function byEmbedding(tenant: string, values: readonly number[], minScore: number): Promise<Found> {
+  async function byEmbedding(tenant: string, values: readonly number[]): Promise<Found> {
     if (values.length !== pack.dim) {
       throw new HttpProblem(
         'VALIDATION',
@@ -66,26 +65,38 @@ export function registerSearchRoutes(app: FastifyInstance, { deps, limits }: Rou
     }
     // The index holds L2-normalised vectors and scores by cosine; normalise the query the same way.
     const vector = Float32Array.from(values, (v) => v / norm);
-    const matches = await deps.stores.index.search(tenant, vector, {
-      limit: FACE_CANDIDATES,
-      minScore,
-      pack: pack.name,
-    });
-    const best = new Map<string, number>();
-    for (const m of matches) best.set(m.payload.photo, Math.max(best.get(m.payload.photo) ?? -1, m.score));
-    const photos: FoundPhoto[] = [];
-    for (const [sha256, similarity] of best) {
-      const record = await deps.stores.metadata.getPhoto(tenant, sha256);
-      if (record)
-        photos.push({ sha256, blobKey: record.blobKey, thumbKey: thumbKey(tenant, sha256), similarity });
-    }
-    photos.sort((a, b) => b.similarity - a.similarity || a.sha256.localeCompare(b.sha256));
-    const personId = matches.find((m) => m.payload.person !== null)?.payload.person ?? null;
-    const record = personId === null ? null : await deps.stores.metadata.getPerson(tenant, personId);
+    return deps.services.search.findByEmbedding(tenant, vector);
+  }
+
+  /** The answer as JSON: photos only when found, with URLs that live `urlSeconds`. */
+  async function respond(found: Found, limit: number, minScore: number | undefined) {
+    const photos = found.status === 'found' ? found.photos : [];
+    const kept = photos.filter((p) => minScore === undefined || p.similarity >= minScore).slice(0, limit);
+    const expiresInSeconds = limits.urlSeconds;
+    const results = await Promise.all(
+      kept.map(async (p) => ({
+        sha256: p.sha256,
+        similarity: p.similarity,
+        thumbnailUrl: await deps.stores.blobs.url(p.thumbKey, { expiresInSeconds }),
+        photoUrl: await deps.stores.blobs.url(p.blobKey, { expiresInSeconds }),
+      })),
+    );
+    const person =
+      found.status === 'no-match'
+        ? null
+        : {
+            id: found.person.id,
+            name: found.person.name,
+            faceUrl: found.person.faceKey
+              ? await deps.stores.blobs.url(found.person.faceKey, { expiresInSeconds })
+              : null,
+          };
     return {
-      status: photos.length > 0 ? 'found' : 'no-match',
-      person: personId === null ? null : { id: personId, name: record?.name ?? null },
-      photos,
+      status: found.status,
+      person,
+      score: found.status === 'no-match' ? null : found.score,
+      ...(found.selfie ? { selfie: found.selfie } : {}),
+      results,
     };
   }
 
@@ -114,33 +125,55 @@ export function registerSearchRoutes(app: FastifyInstance, { deps, limits }: Rou
       if (request.isMultipart()) {
         const form = await readForm(request, {
           fileFields: ['selfie'],
-          fields: ['limit', 'minScore'],
+          fields: ['limit', 'minScore', 'face'],
           maxFiles: 1,
           maxBytes: limits.maxUploadBytes,
         });
         limit = formNumber(form.fields.limit, 'limit', 1, 100, true) ?? DEFAULT_LIMIT;
         minScore = formNumber(form.fields.minScore, 'minScore', -1, 1, false);
-        found = await bySelfie(request.tenant, form.files[0]?.bytes ?? new Uint8Array());
+        const face = formNumber(form.fields.face, 'face', 0, 1000, true);
+        found = await bySelfie(request.tenant, form.files[0]?.bytes ?? new Uint8Array(), face);
       } else {
         const body = jsonBody<{ embedding: number[]; limit?: number; minScore?: number }>(request);
         limit = body.limit ?? DEFAULT_LIMIT;
         minScore = body.minScore;
-        found = await byEmbedding(request.tenant, body.embedding, minScore ?? pack.thresholds.match);
+        found = await byEmbedding(request.tenant, body.embedding);
       }
-      const kept = found.photos
-        .filter((p) => minScore === undefined || p.similarity >= minScore)
-        .slice(0, limit);
-      const expiresInSeconds = limits.urlSeconds;
-      const results = await Promise.all(
-        kept.map(async (p) => ({
-          sha256: p.sha256,
-          similarity: p.similarity,
-          thumbnailUrl: await deps.stores.blobs.url(p.thumbKey, { expiresInSeconds }),
-          photoUrl: await deps.stores.blobs.url(p.blobKey, { expiresInSeconds }),
-        })),
-      );
-      request.log.info({ status: found.status, results: results.length }, 'search');
-      return { status: results.length > 0 ? 'found' : 'no-match', person: found.person, results };
+      const answer = await respond(found, limit, minScore);
+      request.log.info({ status: answer.status, results: answer.results.length }, 'search');
+      return answer;
+    },
+  );
+
+  app.post(
+    '/api/v1/search/answer',
+    {
+      schema: {
+        body: { content: { 'application/json': { schema: searchAnswerBody } } },
+        response: { 200: searchResponse },
+      },
+      config: {
+        doc: {
+          summary: 'Answer an unsure search: is the selfie this person?',
+          description:
+            'After a search answered `unsure`, send the `selfie` hash and the `person` id it asked about with `yes`. Yes returns the person’s photos; no answers `no-match`. The answer is kept: the same selfie is not asked about again.',
+          tags: ['search'],
+          problems: [400, 404],
+        },
+      },
+    },
+    async (request) => {
+      const body = jsonBody<{ selfie: string; person: string; yes: boolean; limit?: number }>(request);
+      const result = await deps.services.search.answer(request.tenant, {
+        selfie: body.selfie,
+        person: body.person,
+        yes: body.yes,
+      });
+      const found: Found =
+        result.status === 'found'
+          ? { status: 'found', person: result.person, score: 1, confirmed: true, photos: result.photos }
+          : { status: 'no-match' };
+      return respond({ ...found, selfie: body.selfie }, body.limit ?? DEFAULT_LIMIT, undefined);
     },
   );
 }

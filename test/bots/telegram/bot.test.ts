@@ -50,7 +50,7 @@ function setup(opts: { canRead?: boolean; member?: string; people?: PersonSummar
       namePerson: vi.fn((_t: string, id: string) => Promise.resolve(id)),
       mergePeople: vi.fn(),
     },
-    search: { findBySelfie: vi.fn() },
+    search: { findBySelfie: vi.fn(), answer: vi.fn() },
     privacy: { forgetPerson: vi.fn(), forgetTenant: vi.fn(() => Promise.resolve()) },
     albums: { latestAlbumId: vi.fn(() => Promise.resolve(null)), stats: vi.fn() },
     blobs: { get: vi.fn(() => Promise.resolve(null)) },

@@ -10,6 +10,7 @@ import {
   peopleText,
   progressText,
   selfieText,
+  chooseFaceText,
   tooLargeText,
   whoAppearsText,
 } from '../../../src/bots/telegram/format.js';
@@ -150,9 +151,22 @@ describe('status and replies', () => {
   });
 
   it('answers every selfie outcome', () => {
+    const selfie = {
+      sha256: SHA(99),
+      face: {
+        index: 0,
+        box: [0, 0, 1, 1] as [number, number, number, number],
+        quality: 0.9,
+        crop: new Uint8Array(),
+      },
+    };
+    const person = { id: 'pa', name: null, faceKey: null };
     const found = {
       status: 'found' as const,
-      person: { id: 'pa', name: null },
+      person,
+      score: 0.7,
+      confirmed: false,
+      selfie,
       photos: Array.from({ length: 12 }, (_, i) => ({
         sha256: SHA(i),
         blobKey: 'k',
@@ -161,11 +175,14 @@ describe('status and replies', () => {
       })),
     };
     expect(selfieText(found, 4, 10)).toBe('Found <b>Person 4</b> in 12 photos. Here are the best 10.');
-    expect(selfieText({ status: 'no-match' }, undefined, 0)).toMatch(/^No match/);
+    expect(
+      selfieText({ status: 'unsure', person: { ...person, name: '<Ann>' }, score: 0.42, selfie }, 4, 0),
+    ).toMatch(/^Is this <b>&lt;Ann&gt;<\/b>\?.*not sure/);
+    expect(selfieText({ status: 'no-match', selfie }, undefined, 0)).toMatch(/^No match/);
     expect(selfieText({ status: 'no-face' }, undefined, 0)).toMatch(/could not find a face/);
-    expect(selfieText({ status: 'several-faces', faces: 3 }, undefined, 0)).toMatch(/shows 3 faces/);
+    expect(chooseFaceText(3)).toMatch(/3 faces/);
     expect(selfieText({ status: 'poor-quality', reasons: ['blurry', '<tiny>'] }, undefined, 0)).toContain(
-      '(blurry, &lt;tiny&gt;)',
+      '(it is blurred, &lt;tiny&gt;)',
     );
   });
 

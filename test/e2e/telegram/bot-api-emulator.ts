@@ -531,6 +531,28 @@ export class BotApiEmulator {
         else delete message.reply_markup;
         return message;
       }
+      case 'editMessageCaption':
+      case 'editMessageReplyMarkup': {
+        // Callback-query edits name the message by chat and id, as the bot sends them here.
+        const key = `${Number(p.chat_id)}/${Number(p.message_id)}`;
+        const message = this.messages.get(key);
+        if (!message || message.from?.id !== this.bot.id) {
+          throw new ApiError(400, 'Bad Request: message to edit not found');
+        }
+        const markup = p.reply_markup ?? undefined;
+        if (method === 'editMessageCaption') {
+          const caption = checkText(p.caption ?? '', p.parse_mode, CAPTION_LIMIT, 'message caption');
+          if (message.caption === caption && sameJson(message.reply_markup, markup)) {
+            throw new ApiError(400, 'Bad Request: message is not modified');
+          }
+          message.caption = caption;
+        } else if (sameJson(message.reply_markup, markup)) {
+          throw new ApiError(400, 'Bad Request: message is not modified');
+        }
+        if (markup) message.reply_markup = markup;
+        else delete message.reply_markup;
+        return message;
+      }
       case 'sendPhoto':
       case 'sendDocument': {
         const field = method === 'sendPhoto' ? 'photo' : 'document';

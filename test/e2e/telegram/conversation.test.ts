@@ -204,6 +204,29 @@ describe('the Telegram bot, end to end', () => {
     await reply(start, /^No match/);
   });
 
+  it('asks which face when a selfie shows two people, and only the sender may choose', async () => {
+    let start = emu.lastSeq;
+    await emu.photoMessage(group, alice, await bytesOf(`${KNN}/test/kit_with_rose.jpg`), {
+      caption: '/find',
+    });
+    const question = await reply(start, /^I see 2 faces and none is clearly the main one/);
+    expect(question.method).toBe('sendPhoto');
+    const buttons = (
+      question.params.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }
+    ).inline_keyboard.flat();
+    expect(buttons.map((b) => b.text)).toEqual(['1', '2']);
+
+    start = emu.lastSeq;
+    emu.pressButton(group, bob, question.result as TgMessage, buttons[1]!.callback_data);
+    const refused = await emu.waitForCall((c) => c.method === 'answerCallbackQuery', { after: start });
+    expect(refused.params.text).toMatch(/Only the person who sent the selfie/);
+
+    // The right-hand face is Kit Harington, who is in the album.
+    start = emu.lastSeq;
+    emu.pressButton(group, alice, question.result as TgMessage, buttons[1]!.callback_data);
+    await reply(start, new RegExp(`^Found <b>Person ${num.kit}</b> in 2 photos\\.$`));
+  });
+
   it('processes an album of files with a corrupt one and names it in the failures', async () => {
     const start = emu.lastSeq;
     const mediaGroupId = emu.mediaGroupId();
