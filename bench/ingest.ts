@@ -5,14 +5,21 @@
  * Wall time runs from submitAlbum until the album job has stored its result (photo jobs, grouping and
  * all). Prints figures; asserts nothing.
  *
- *   npx tsx bench/ingest.ts [photos=24]
+ * `--12mp`: the photos of bench/album-photos.ts instead (4032×3024, as a chat sends them as documents,
+ * originals untouched), 10 of them by default: the time from the last photo to the stored album result
+ * is what a chat waits for its post after the album debounce.
+ *
+ *   npx tsx bench/ingest.ts [photos=24] [--12mp]
  */
+import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
 
 import { createWorkerApp, type WorkerApp } from '../src/app/create-app.js';
 import { testModelsDir } from '../test/support/models.js';
 import { FOUR_PEOPLE_ALBUM, FR, KNN } from '../test/support/albums.js';
 import { REDIS_URL, startHarness, uploads } from '../test/jobs/support/harness.js';
+import { makeAlbum } from './album-photos.js';
 
 /** Fixture photos of every size the chats send: phone originals (compreface) down to 400 px portraits. */
 const POOL = [
@@ -36,8 +43,17 @@ const POOL = [
 ];
 
 async function main(): Promise<void> {
-  const count = Math.min(POOL.length, Number(process.argv[2] ?? 24));
-  const photos = await uploads(...POOL.slice(0, count));
+  const big = process.argv.includes('--12mp');
+  const arg = process.argv.slice(2).find((a) => /^\d+$/.test(a));
+  const files = big ? (await makeAlbum()).files : POOL;
+  const count = Math.min(files.length, Number(arg ?? (big ? 10 : 24)));
+  const photos = big
+    ? await Promise.all(
+        files
+          .slice(0, count)
+          .map(async (f) => ({ name: path.basename(f), bytes: new Uint8Array(await readFile(f)) })),
+      )
+    : await uploads(...POOL.slice(0, count));
   console.log(
     `ingest: ${count} photos, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg()[0]?.toFixed(2)}`,
   );
@@ -65,7 +81,8 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - start) / 1000;
       const faces = await h.stores.index.count({ tenant });
       console.log(
-        `${workers} worker(s): ${status.processed} photos, ${faces} faces in ${seconds.toFixed(1)} s = ${(status.processed / seconds).toFixed(2)} photos/s`,
+        `${workers} worker(s): ${status.processed} photos${big ? ' of 12 MP' : ''}, ${faces} faces in ` +
+          `${seconds.toFixed(1)} s (submit to stored album result) = ${(status.processed / seconds).toFixed(2)} photos/s`,
       );
     } finally {
       await Promise.all(apps.map((a) => a.close()));

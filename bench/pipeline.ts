@@ -1,194 +1,205 @@
 /**
- * Pipeline throughput on 12-megapixel JPEGs with several faces each, next to the time spent in image
- * decoding and model inference alone, so the cost of our own code (letterbox, decoding outputs, warps,
- * quality, grouping) is visible.
+ * The main job at the speed of its models. On the issue's album (bench/album-photos.ts: 20 JPEGs of
+ * 4032×3024, 1–24 faces, 105 in all) it prints, in one run:
  *
- *   npx tsx bench/pipeline.ts [--photos 16] [--threads <cores>] [--rounds 2] [--mode serial|pool|both]
+ *  1. `faceblog album` as a user runs it (a new process: start-up, analysis, site): photos/s, peak RSS;
+ *  2. the decode + inference bound of the pack: the time of image decoding and model runs alone, one photo
+ *     at a time in this process, divided by the analyzer threads; our overhead over it;
+ *  3. the outside reference: @vladmandic/human 3 (TensorFlow.js, WASM) in one process per thread.
+ *
+ * Nothing is asserted: a shared machine makes every figure noisy, so run it twice and compare in one run.
+ *
+ *   npm run -s build && npm run bench:pipeline -- [--threads 2] [--pack local] [--rounds 1] [--no-peer]
+ *     [--cli /path/to/other/dist/cli.js ...]   also time other builds (before/after) in the same run
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
-import sharp from 'sharp';
+import { readFile } from 'node:fs/promises';
 
-import type { Tensor, TensorModel } from '../src/ports/tensor-model.js';
-import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-
-import { resolvePack } from '../src/core/manifest.js';
 import { inProcessAnalyzer } from '../src/pipeline/analyze-photo.js';
 import type { PackModels } from '../src/ports/pack-models.js';
-import { createAnalyzerPool } from '../src/runtime/analyzer-pool.js';
+import type { Tensor, TensorModel } from '../src/ports/tensor-model.js';
 import { analyzeAlbum } from '../src/services/analyze-album.js';
-import { fixture, repoRoot } from '../test/support/fixtures.js';
-import { loadManifest, loadTestPack, testModelsDir } from '../test/support/models.js';
+import { repoRoot } from '../test/support/fixtures.js';
+import { loadTestPack } from '../test/support/models.js';
+import { makeAlbum } from './album-photos.js';
 
 const { values } = parseArgs({
   options: {
-    photos: { type: 'string', default: '16' },
-    threads: { type: 'string', default: String(availableParallelism()) },
-    rounds: { type: 'string', default: '2' },
-    mode: { type: 'string', default: 'both' },
+    threads: { type: 'string', default: String(Math.min(2, availableParallelism())) },
+    pack: { type: 'string', default: process.env.FACEBLOG_MODEL_PACK ?? 'local' },
+    rounds: { type: 'string', default: '1' },
+    'no-peer': { type: 'boolean', default: false },
+    /** Another build's cli.js, e.g. of the previous commit, to compare before and after back to back. */
+    cli: { type: 'string', multiple: true },
   },
 });
-const PHOTOS = Number(values.photos);
 const THREADS = Number(values.threads);
+const PACK = values.pack;
 const ROUNDS = Number(values.rounds);
-const MODE = values.mode;
 
-/** Group photos with 2–8 faces; upscaled to 4000×3000 like a phone's 12 MP JPEG at quality 90. */
-const SOURCES = [
-  'compreface/000_5.jpg',
-  'compreface/010_2.jpg',
-  'compreface/011_3.jpg',
-  'compreface/012_4.jpg',
-  'compreface/013_4.jpg',
-  'compreface/014_5.jpg',
-  'compreface/015_6.jpg',
-  'compreface/016_8.jpg',
-  'dlib/2008_007676.jpg',
-  'dlib/2008_001322.jpg',
-  'dlib/2009_004587.jpg',
-  'dlib/bald_guys.jpg',
-  'face_recognition/examples/knn_examples/test/obama_and_biden.jpg',
-  'face_recognition/examples/knn_examples/test/kit_with_rose.jpg',
-  'face_recognition/examples/two_people.jpg',
-  'dlib/2008_002506.jpg',
-];
+interface Run {
+  readonly code: number | null;
+  readonly wallMs: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
 
-async function makePhotos(): Promise<Array<{ path: string; bytes: Uint8Array }>> {
-  const dir = path.join(repoRoot, 'bench/out/12mp');
-  await mkdir(dir, { recursive: true });
-  const out = [];
-  for (let i = 0; i < PHOTOS; i++) {
-    const src = SOURCES[i % SOURCES.length]!;
-    // Mirror every second round so repeats are different photos, not duplicates.
-    const flip = Math.floor(i / SOURCES.length) % 2 === 1;
-    const file = path.join(dir, `${i}_${path.basename(src, '.jpg')}.jpg`);
-    const exists = await stat(file).then(
-      () => true,
-      () => false,
+function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, wallMs: performance.now() - t0, stdout, stderr });
+    });
+  });
+}
+
+/** `faceblog album` from dist/ under /usr/bin/time: wall seconds and the process's peak RSS. */
+async function wholeProcess(
+  dir: string,
+  cli = path.join(repoRoot, 'dist/cli.js'),
+): Promise<{ seconds: number; rssMb: number; summary: string }> {
+  const out = await mkdtemp(path.join(tmpdir(), 'faceblog-bench-'));
+  try {
+    const r = await run(
+      '/usr/bin/time',
+      ['-f', 'TIME %e %M', process.execPath, cli, 'album', dir, '--out', out, '--threads', String(THREADS)],
+      { FACEBLOG_MODEL_PACK: PACK },
     );
-    if (!exists) {
-      let img = sharp(await readFile(fixture(src))).rotate();
-      if (flip) img = img.flop();
-      await writeFile(
-        file,
-        await img.resize(4000, 3000, { fit: 'cover', position: 'north' }).jpeg({ quality: 90 }).toBuffer(),
-      );
-    }
-    out.push({ path: path.basename(file), bytes: new Uint8Array(await readFile(file)) });
+    const m = /TIME ([\d.]+) (\d+)/.exec(r.stderr);
+    if (r.code !== 0 || !m) throw new Error(`faceblog album failed (${r.code}):\n${r.stderr}`);
+    const summary = r.stderr.split('\n').find((l) => /photos, \d+ people/.test(l)) ?? '';
+    return { seconds: Number(m[1]), rssMb: Number(m[2]) / 1024, summary: summary.replace(/^faceblog: /, '') };
+  } finally {
+    await rm(out, { recursive: true, force: true });
   }
-  return out;
 }
 
 /** Wraps a model so the time spent inside onnxruntime is summed. */
-function timed(model: TensorModel, acc: { ms: number; runs: number }): TensorModel {
+function timed(model: TensorModel, acc: { ms: number }): TensorModel {
   return {
     ...model,
     run: async (feeds: Readonly<Record<string, Tensor>>) => {
       const t = performance.now();
       const out = await model.run(feeds);
       acc.ms += performance.now() - t;
-      acc.runs += 1;
       return out;
     },
   };
 }
 
-function instrument(models: PackModels) {
-  const det = { ms: 0, runs: 0 };
-  const rec = { ms: 0, runs: 0 };
-  const wrapped: PackModels = {
-    ...models,
-    detector: { ...models.detector, model: timed(models.detector.model, det) },
-    fallback: models.fallback ? { ...models.fallback, model: timed(models.fallback.model, det) } : null,
-    recognizers: models.recognizers.map((r) => ({ ...r, model: timed(r.model, rec) })),
-  };
-  return { wrapped, det, rec };
-}
-
-type Inputs = Array<{ path: string; read: () => Promise<Uint8Array> }>;
-
-/** One photo at a time, in this thread: where the time goes, and how much of it is ours. */
-async function serialBreakdown(inputs: Inputs): Promise<number> {
-  const base = await loadTestPack();
-  // Warm-up: first runs allocate onnxruntime buffers and load libvips codecs.
+/**
+ * Decode + inference, one photo at a time in this thread: the pipeline's own decoding (header, the
+ * detection raster, the region around small faces) and the model runs, summed. Divided by the threads,
+ * it is the most photos/s this pack can give on this machine whatever our code does.
+ */
+async function bound(files: readonly string[]) {
+  const base = await loadTestPack(PACK);
+  const inputs = files.map((f) => ({
+    path: path.basename(f),
+    read: async () => new Uint8Array(await readFile(f)),
+  }));
   await analyzeAlbum(inputs.slice(0, 2), inProcessAnalyzer(base), { concurrency: 1 });
-  const serial = instrument(base);
+  const inference = { ms: 0 };
+  const models: PackModels = {
+    ...base,
+    detector: { ...base.detector, model: timed(base.detector.model, inference) },
+    fallback: base.fallback ? { ...base.fallback, model: timed(base.fallback.model, inference) } : null,
+    recognizers: base.recognizers.map((r) => ({ ...r, model: timed(r.model, inference) })),
+  };
   const t = performance.now();
-  const one = await analyzeAlbum(inputs, inProcessAnalyzer(serial.wrapped), { concurrency: 1 });
+  const album = await analyzeAlbum(inputs, inProcessAnalyzer(models), { concurrency: 1 });
   const serialMs = performance.now() - t;
-  const faces = one.result.photos.reduce((n, p) => n + p.faces.length, 0);
-  const st = one.timings;
-  const decodeMs = (st.decode ?? 0) + (st.crops ?? 0);
-  const boundMs = decodeMs + serial.det.ms + serial.rec.ms;
-  const per = (ms: number) => (ms / inputs.length).toFixed(1).padStart(7);
-  console.log(`\nserial run: ${faces} faces, ${one.result.people.length} people`);
-  console.log(`  stage (ms per photo)         wall   of which decode/inference`);
-  console.log(`  decode (header + 1/n scale) ${per(st.decode ?? 0)}`);
-  console.log(
-    `  detect                      ${per(st.detect ?? 0)}   inference ${per(serial.det.ms)} (${serial.det.runs} runs)`,
-  );
-  console.log(`  crop region decode          ${per(st.crops ?? 0)}`);
-  console.log(`  align + quality             ${per(st.align ?? 0)}`);
-  console.log(
-    `  embed                       ${per(st.embed ?? 0)}   inference ${per(serial.rec.ms)} (${serial.rec.runs} runs)`,
-  );
-  console.log(`  whole album (incl. dedup, grouping) ${per(serialMs)}`);
-  console.log(
-    `  decode + inference alone: ${per(boundMs)} ms/photo → our code adds ${(((serialMs - boundMs) / boundMs) * 100).toFixed(1)} %`,
-  );
-  console.log(`  serial bound: ${((inputs.length * 1000) / boundMs).toFixed(2)} photos/s on one core`);
-  console.log(`  peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
-  return boundMs;
+  const decodeMs = (album.timings.decode ?? 0) + (album.timings.crops ?? 0);
+  const faces = album.result.photos.reduce((n, p) => n + p.faces.length, 0);
+  return { decodeMs, inferenceMs: inference.ms, serialMs, faces, failures: album.result.failures.length };
 }
 
-/** The pool the CLI uses: one worker thread per core, two photos in flight per thread. */
-async function poolThroughput(inputs: Inputs): Promise<void> {
-  const manifest = await loadManifest();
-  const pool = await createAnalyzerPool({
-    pack: resolvePack(manifest, 'local'),
-    modelsDir: testModelsDir(),
-    threads: THREADS,
+/** @vladmandic/human in THREADS processes, the photos dealt round-robin; wall time of the slowest. */
+async function peer(files: readonly string[]) {
+  const parts = Array.from({ length: THREADS }, (_, i) => files.filter((_, j) => j % THREADS === i));
+  const t0 = performance.now();
+  const runs = await Promise.all(
+    parts.map((part) =>
+      run(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'bench/human-peer.ts'), ...part]),
+    ),
+  );
+  const wallMs = performance.now() - t0;
+  const results = runs.map((r) => {
+    const line = r.stdout.trim().split('\n').at(-1) ?? '';
+    if (r.code !== 0 || !line.startsWith('{'))
+      throw new Error(`human peer failed (${r.code}):\n${r.stderr.slice(-2000)}`);
+    return JSON.parse(line) as { faces: number; startMs: number; photosMs: number; maxRssMb: number };
   });
-  await analyzeAlbum(inputs.slice(0, THREADS * 2), pool, { concurrency: THREADS * 2 });
-  let best = Infinity;
-  for (let r = 0; r < ROUNDS; r++) {
-    const t = performance.now();
-    await analyzeAlbum(inputs, pool, { concurrency: THREADS * 2 });
-    best = Math.min(best, performance.now() - t);
-  }
-  await pool.close();
-  console.log(
-    `\nthroughput (${THREADS} threads, best of ${ROUNDS}): ${((inputs.length * 1000) / best).toFixed(2)} photos/s`,
-  );
-  console.log(
-    `  peak RSS of the process (main thread + ${THREADS} model threads): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
-  );
+  return {
+    wallMs,
+    faces: results.reduce((n, r) => n + r.faces, 0),
+    photosMs: Math.max(...results.map((r) => r.photosMs)),
+    rssMb: results.reduce((n, r) => n + r.maxRssMb, 0),
+  };
 }
 
 async function main(): Promise<void> {
-  const photos = await makePhotos();
-  const inputs: Inputs = photos.map((p) => ({ path: p.path, read: () => Promise.resolve(p.bytes) }));
+  const { dir, files } = await makeAlbum();
+  const n = files.length;
+  console.log(`pipeline bench: ${n} photos of 4032×3024, pack ${PACK}, ${THREADS} analyzer threads`);
   console.log(
-    `pack local: ${photos.length} photos of 4000×3000 (12 MP), ${THREADS} threads, ${ROUNDS} rounds`,
+    `machine: ${availableParallelism()} cores, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (shared: figures are noisy)`,
   );
-  if (MODE === 'serial') await serialBreakdown(inputs);
-  else if (MODE === 'pool') await poolThroughput(inputs);
-  else {
-    // Each part in its own process, so that peak RSS is its own.
-    for (const mode of ['serial', 'pool']) {
-      const out = spawnSync(
-        process.execPath,
-        [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2), '--mode', mode],
-        {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'inherit'],
-        },
+
+  for (const cli of values.cli ?? []) {
+    const other = await wholeProcess(dir, path.resolve(cli));
+    console.log(
+      `\n0. ${cli}: ${other.seconds.toFixed(1)} s = ${(n / other.seconds).toFixed(2)} photos/s, ` +
+        `peak RSS ${other.rssMb.toFixed(0)} MB  [${other.summary}]`,
+    );
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    const whole = await wholeProcess(dir);
+    console.log(
+      `\n1. faceblog album (new process, start-up and site included): ${whole.seconds.toFixed(1)} s = ` +
+        `${(n / whole.seconds).toFixed(2)} photos/s, peak RSS ${whole.rssMb.toFixed(0)} MB  [${whole.summary}]`,
+    );
+    if (r === 0) {
+      const b = await bound(files);
+      const boundS = (b.decodeMs + b.inferenceMs) / 1000 / THREADS;
+      console.log(
+        `2. decode + inference bound: decode ${(b.decodeMs / n).toFixed(0)} ms + inference ` +
+          `${(b.inferenceMs / n).toFixed(0)} ms per photo, / ${THREADS} threads = ${boundS.toFixed(1)} s = ` +
+          `${(n / boundS).toFixed(2)} photos/s (${b.faces} faces, ${b.failures} failed; one photo at a time ` +
+          `in process: ${(b.serialMs / n).toFixed(0)} ms per photo)`,
       );
-      process.stdout.write(out.stdout.split('\n').slice(1).join('\n'));
+      console.log(
+        `   our overhead over the bound: ${(((whole.seconds - boundS) / boundS) * 100).toFixed(0)} % ` +
+          `(target within 15 %; 8 photos/s: ${n / whole.seconds >= 8 ? 'met' : 'missed'})`,
+      );
+      if (!values['no-peer']) {
+        const p = await peer(files);
+        const ours = n / whole.seconds;
+        const theirs = (n * 1000) / p.wallMs;
+        console.log(
+          `3. @vladmandic/human 3 (WASM, ${THREADS} processes): ${(p.wallMs / 1000).toFixed(1)} s = ` +
+            `${theirs.toFixed(2)} photos/s with start-up (${((n * 1000) / p.photosMs).toFixed(2)} without), ` +
+            `${p.faces} faces described, peak RSS ${p.rssMb.toFixed(0)} MB summed`,
+        );
+        console.log(`   faceblog / human: ${(ours / theirs).toFixed(1)}× (target ≥ 4×)`);
+      }
     }
   }
 }

@@ -10,7 +10,7 @@ const GAP = 12;
 export interface SheetEntry {
   readonly label: string;
   /** JPEG/PNG bytes of the face crop (any size; it is fitted to the tile). */
-  readonly face: Buffer;
+  readonly face: Uint8Array;
 }
 
 /** "Who appears where": every person's best face with their name or number, as one JPEG. */
@@ -19,11 +19,15 @@ export async function renderContactSheet(entries: readonly SheetEntry[], columns
   const rows = Math.max(1, Math.ceil(entries.length / cols));
   const width = GAP + cols * (TILE + GAP);
   const height = GAP + rows * (TILE + LABEL_H + GAP);
+  // The tiles are resized side by side on libuv's pool, then composited once.
+  const tiles = await Promise.all(
+    entries.map((e) => sharp(e.face).resize(TILE, TILE, { fit: 'cover' }).toBuffer()),
+  );
   const layers: OverlayOptions[] = [];
   for (const [i, e] of entries.entries()) {
     const left = GAP + (i % cols) * (TILE + GAP);
     const top = GAP + Math.floor(i / cols) * (TILE + LABEL_H + GAP);
-    layers.push({ input: await sharp(e.face).resize(TILE, TILE, { fit: 'cover' }).toBuffer(), left, top });
+    layers.push({ input: tiles[i], left, top });
     // Labels are SVG text (librsvg in sharp's libvips); a long name is shortened to fit the tile.
     const text = e.label.length > 18 ? `${e.label.slice(0, 17)}…` : e.label;
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${TILE}" height="${LABEL_H}"><text x="${TILE / 2}" y="24" font-family="DejaVu Sans, sans-serif" font-size="16" text-anchor="middle" fill="#222">${escapeHtml(text)}</text></svg>`;

@@ -25,11 +25,26 @@ export interface WriteSiteOptions {
   readonly writer?: TextWriter;
   /** Upright pixels as bytes sharp reads; inject a HEIC-capable loader. Default: sharp. */
   readonly loadImage?: LoadImage;
+  /**
+   * Images the analysis already rendered (the album command): when given, no photo is decoded here and
+   * `loadImage` is not used.
+   */
+  readonly rendered?: RenderedImages;
   readonly now?: Date;
   readonly messageTimes?: Readonly<Record<string, string>>;
   /** The language to write in (FACEBLOG_LANGUAGE); default the senders' language, else English. */
   readonly language?: string | null;
   readonly geocode?: Geocoder;
+}
+
+/** What the analyzer rendered for the site, by album path (see PhotoRenders). */
+export interface RenderedImages {
+  /** Path under outDir of each photo's web JPEG, already written; a photo without one is not shown. */
+  readonly web: ReadonlyMap<string, string>;
+  /** The 512 px copy a language model sees. */
+  readonly model: ReadonlyMap<string, Uint8Array>;
+  /** A face's square crop, by album path and face index. */
+  crop(path: string, faceIndex: number): Uint8Array | undefined;
 }
 
 export interface WrittenSite {
@@ -42,7 +57,6 @@ export interface WrittenSite {
 }
 
 export async function writeAlbumSite(album: AlbumResult, opts: WriteSiteOptions): Promise<WrittenSite> {
-  const load = opts.loadImage ?? loadWithSharp;
   const facts = buildAlbumFacts(album, {
     messageTimes: opts.messageTimes,
     geocode: opts.geocode,
@@ -51,18 +65,118 @@ export async function writeAlbumSite(album: AlbumResult, opts: WriteSiteOptions)
     audience: 'reader',
   });
   const files: string[] = [];
-  const write = async (rel: string, data: Buffer | string): Promise<void> => {
+  const write = async (rel: string, data: Uint8Array | string): Promise<void> => {
     const file = path.join(opts.outDir, rel);
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(file, data);
     files.push(file);
   };
 
+  const { thumbs, modelImages, crops } = opts.rendered
+    ? fromRendered(album, facts, opts.rendered, opts.writer !== undefined)
+    : await decodeForSite(facts, opts, write);
+  let post: BlogPost;
+  let notice: string | undefined;
+  if (opts.writer) {
+    const written = await writeModelPost(facts, { writer: opts.writer, images: modelImages });
+    post = written.post;
+    notice = written.notice;
+  } else post = writeOfflinePost(facts);
+
+  const faceRel = new Map<string, string>();
+  const sheet: SheetEntry[] = [];
+  const writes: Promise<void>[] = [];
+  for (const person of facts.people) {
+    const crop = crops.get(person.id);
+    if (!crop) continue;
+    const rel = `faces/${person.id}.jpg`;
+    writes.push(write(rel, crop));
+    faceRel.set(person.id, rel);
+    sheet.push({ label: person.label, face: crop });
+  }
+  const sheetRel = sheet.length > 0 ? 'contact-sheet.jpg' : null;
+  // The crops, the sheet and the pages are independent: libuv's pool writes and encodes them side by side.
+  if (sheetRel) writes.push(renderContactSheet(sheet).then((jpeg) => write(sheetRel, jpeg)));
+
+  // Photos that could not be decoded are not shown: a broken image on the page helps nobody.
+  const shown: BlogPost = {
+    ...post,
+    sections: post.sections.map((s) => ({ ...s, photos: s.photos.filter((id) => thumbs.has(id)) })),
+  };
+  writes.push(
+    write(
+      'blog.md',
+      renderMarkdown(shown, facts, (id) => thumbs.get(id) ?? id),
+    ),
+  );
+  writes.push(
+    write(
+      'index.html',
+      renderHtml(
+        shown,
+        facts,
+        {
+          photo: (id) => thumbs.get(id) ?? '',
+          face: (id) => faceRel.get(id) ?? null,
+          contactSheet: sheetRel,
+        },
+        opts.now,
+      ),
+    ),
+  );
+  await Promise.all(writes);
+  const result: WrittenSite = { post: shown, facts, files };
+  return notice ? { ...result, notice } : result;
+}
+
+interface SiteImages {
+  /** Photo id → web JPEG path under outDir. */
+  readonly thumbs: Map<string, string>;
+  readonly modelImages: TextWriterImage[];
+  /** Person id → face crop. */
+  readonly crops: Map<string, Uint8Array>;
+}
+
+/** The site's images from what the analysis rendered: nothing is decoded. */
+function fromRendered(
+  album: AlbumResult,
+  facts: AlbumFacts,
+  rendered: RenderedImages,
+  forModel: boolean,
+): SiteImages {
+  const thumbs = new Map<string, string>();
+  const modelImages: TextWriterImage[] = [];
+  for (const photo of facts.photos) {
+    const web = rendered.web.get(photo.path);
+    if (web) thumbs.set(photo.id, web);
+    const small = rendered.model.get(photo.path);
+    if (forModel && small && photo.bestOfBurst === photo.id && modelImages.length < MODEL_IMAGES) {
+      modelImages.push({
+        id: photo.id,
+        mediaType: 'image/jpeg',
+        base64: Buffer.from(small).toString('base64'),
+      });
+    }
+  }
+  const crops = new Map<string, Uint8Array>();
+  for (const person of album.people) {
+    const crop = rendered.crop(person.representative.photo, person.representative.faceIndex);
+    if (crop) crops.set(person.id, crop);
+  }
+  return { thumbs, modelImages, crops };
+}
+
+/** The site's images decoded here, one photo at a time (callers without an analyzer's renders). */
+async function decodeForSite(
+  facts: AlbumFacts,
+  opts: WriteSiteOptions,
+  write: (rel: string, data: Uint8Array | string) => Promise<void>,
+): Promise<SiteImages> {
+  const load = opts.loadImage ?? loadWithSharp;
   // Each photo is decoded once: the web JPEG, the model's small copy and the face crops come from it.
   const thumbs = new Map<string, string>();
   const modelImages: TextWriterImage[] = [];
-  const crops = new Map<string, Buffer>();
-  const unreadable: string[] = [];
+  const crops = new Map<string, Uint8Array>();
   const wantedCrops = new Map<string, FactPerson[]>();
   for (const p of facts.people)
     wantedCrops.set(p.representative.photoId, [...(wantedCrops.get(p.representative.photoId) ?? []), p]);
@@ -71,7 +185,6 @@ export async function writeAlbumSite(album: AlbumResult, opts: WriteSiteOptions)
     try {
       bytes = await load(path.join(opts.albumDir, photo.path));
     } catch {
-      unreadable.push(photo.id);
       continue;
     }
     const rel = `thumbs/${photo.id}.jpg`;
@@ -87,46 +200,5 @@ export async function writeAlbumSite(album: AlbumResult, opts: WriteSiteOptions)
     for (const person of wantedCrops.get(photo.id) ?? [])
       crops.set(person.id, await faceCrop(bytes, person.representative.box));
   }
-
-  let post: BlogPost;
-  let notice: string | undefined;
-  if (opts.writer) {
-    const written = await writeModelPost(facts, { writer: opts.writer, images: modelImages });
-    post = written.post;
-    notice = written.notice;
-  } else post = writeOfflinePost(facts);
-
-  const faceRel = new Map<string, string>();
-  const sheet: SheetEntry[] = [];
-  for (const person of facts.people) {
-    const crop = crops.get(person.id);
-    if (!crop) continue;
-    const rel = `faces/${person.id}.jpg`;
-    await write(rel, crop);
-    faceRel.set(person.id, rel);
-    sheet.push({ label: person.label, face: crop });
-  }
-  const sheetRel = sheet.length > 0 ? 'contact-sheet.jpg' : null;
-  if (sheetRel) await write(sheetRel, await renderContactSheet(sheet));
-
-  // Photos that could not be decoded are not shown: a broken image on the page helps nobody.
-  const shown: BlogPost = {
-    ...post,
-    sections: post.sections.map((s) => ({ ...s, photos: s.photos.filter((id) => thumbs.has(id)) })),
-  };
-  await write(
-    'blog.md',
-    renderMarkdown(shown, facts, (id) => thumbs.get(id) ?? id),
-  );
-  await write(
-    'index.html',
-    renderHtml(
-      shown,
-      facts,
-      { photo: (id) => thumbs.get(id) ?? '', face: (id) => faceRel.get(id) ?? null, contactSheet: sheetRel },
-      opts.now,
-    ),
-  );
-  const result: WrittenSite = { post: shown, facts, files };
-  return notice ? { ...result, notice } : result;
+  return { thumbs, modelImages, crops };
 }

@@ -1,13 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { writeAlbumSite } from '../blog/write-site.js';
+import { type RenderedImages, writeAlbumSite } from '../blog/write-site.js';
 import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import type { TextWriter } from '../ports/text-writer.js';
 import { analyzeAlbum } from '../services/analyze-album.js';
 import { albumEmbeddings, EMBEDDINGS_FILE } from './album-embeddings.js';
 import { renderAlbumSummary } from './album-summary.js';
-import { loadUpright } from './load-upright.js';
 import { createProgress } from './progress.js';
 import { readAlbumDir } from './read-album-dir.js';
 
@@ -32,8 +31,24 @@ export async function runAlbumCommand(analyzer: PhotoAnalyzer, opts: AlbumComman
   }
   const progress = createProgress(process.stderr, 'faces');
   const started = performance.now();
+  await mkdir(path.join(opts.outDir, 'thumbs'), { recursive: true });
+  // The analyzer threads render the site's images from the pixels they decoded; here they are only
+  // written, while the next photos are analysed. Crops (≈ 15 kB each) wait for the people to be known.
+  const web = new Map<string, string>();
+  const model = new Map<string, Uint8Array>();
+  const crops = new Map<string, readonly Uint8Array[]>();
   const { result, faces } = await analyzeAlbum(inputs, analyzer, {
     concurrency: opts.concurrency,
+    renders: { web: true },
+    handOver: true,
+    onRenders: async (input, analysis, renders) => {
+      // Named by content: stable across runs, and a photo sent twice is one file.
+      const rel = `thumbs/${analysis.photo.sha256.slice(0, 16)}.jpg`;
+      if (renders.web) await writeFile(path.join(opts.outDir, rel), renders.web);
+      web.set(input.path, rel);
+      if (opts.writer) model.set(input.path, renders.thumb);
+      crops.set(input.path, renders.crops);
+    },
     onProgress: ({ done, total, path: p }) => {
       progress.update(done, total, p);
     },
@@ -41,7 +56,6 @@ export async function runAlbumCommand(analyzer: PhotoAnalyzer, opts: AlbumComman
   progress.stop();
   const seconds = (performance.now() - started) / 1000;
 
-  await mkdir(opts.outDir, { recursive: true });
   const files = {
     album: path.join(opts.outDir, 'album.json'),
     summary: path.join(opts.outDir, 'summary.md'),
@@ -57,8 +71,8 @@ export async function runAlbumCommand(analyzer: PhotoAnalyzer, opts: AlbumComman
     albumDir: opts.albumDir,
     outDir: opts.outDir,
     writer: opts.writer,
-    loadImage: loadUpright,
     language: opts.language ?? null,
+    rendered: { web, model, crop: (p, i) => crops.get(p)?.[i] } satisfies RenderedImages,
   });
   if (site.notice) opts.log(site.notice);
   opts.log(
@@ -67,7 +81,7 @@ export async function runAlbumCommand(analyzer: PhotoAnalyzer, opts: AlbumComman
   );
   for (const f of result.failures) opts.log(`  failed: ${f.path}: ${f.message} (${f.code})`);
   opts.log(
-    `wrote ${Object.values(files).join(', ')}, blog.md, index.html and ${site.files.length - 2} images`,
+    `wrote ${Object.values(files).join(', ')}, blog.md, index.html and ${site.files.length - 2 + web.size} images`,
   );
   return 0;
 }

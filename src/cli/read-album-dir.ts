@@ -42,7 +42,14 @@ export async function readAlbumDir(dir: string, exclude: readonly string[] = [])
       skipped.push(rel);
       continue;
     }
-    inputs.push({ path: rel, read: async () => new Uint8Array(await readFile(full)) });
+    inputs.push({
+      path: rel,
+      read: async () => {
+        // A view of readFile's own buffer (no copy), so the analyzer pool can move it to its thread.
+        const b = await readFile(full);
+        return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      },
+    });
   }
   inputs.sort((a, b) => a.path.localeCompare(b.path));
   return { inputs, skipped: skipped.sort() };

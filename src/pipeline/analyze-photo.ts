@@ -4,7 +4,7 @@ import type { AnalyzedPhoto, PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import { alignFace } from './align.js';
 import { type DecodedPhoto, decodePhoto, rasterize, rasterizeRegion } from './decode.js';
 import { perceptualHash } from './dedup.js';
-import { renderPhoto } from './render-photo.js';
+import { type Raster, renderPhoto } from './render-photo.js';
 import { detectFaces } from './detect.js';
 import { detectObjects } from './detect-objects.js';
 import { embedFaces } from './embed.js';
@@ -28,6 +28,11 @@ export interface PhotoAnalysis {
   readonly objects: readonly SceneObject[];
   /** Milliseconds per stage, for benchmarks and logs. */
   readonly timings: Readonly<Record<Stage, number>>;
+  /**
+   * What was decoded: the whole-photo detection raster first, then the finer region around small faces
+   * when one was needed. Renders come from these, so nothing decodes the photo again.
+   */
+  readonly rasters: readonly Raster[];
 }
 
 /** decode: header + detection raster; crops: the finer region decode for small faces; align: crops + quality. */
@@ -71,9 +76,9 @@ export async function analyzePhoto(
 
   if (found.length === 0) {
     const timings = { decode: decodeMs, detect: detectMs, objects: objectsMs, crops: 0, align: 0, embed: 0 };
-    return { photo, faces: [], phash, objects, timings };
+    return { photo, faces: [], phash, objects, timings, rasters: [{ ...det, offset: [0, 0] }] };
   }
-  const { faces, cropsMs, alignMs, embedMs } = await describeFaces(photo, det, found, models, clock);
+  const { faces, cropsMs, alignMs, embedMs, region } = await describeFaces(photo, det, found, models, clock);
   return {
     photo,
     faces,
@@ -87,6 +92,7 @@ export async function analyzePhoto(
       align: alignMs,
       embed: embedMs,
     },
+    rasters: [{ ...det, offset: [0, 0] }, ...(region ? [region] : [])],
   };
 }
 
@@ -96,7 +102,7 @@ async function describeFaces(
   found: readonly FaceDetection[],
   models: PackModels,
   clock: () => number,
-): Promise<{ faces: Face[]; cropsMs: number; alignMs: number; embedMs: number }> {
+): Promise<{ faces: Face[]; cropsMs: number; alignMs: number; embedMs: number; region?: Raster }> {
   // Crops come from a raster fine enough for the recognizer: the detection raster when its faces are
   // big enough, else one region decode around all faces at the scale the smallest face needs.
   const smallest = Math.min(...found.map((f) => f.box[2])) / det.scale;
@@ -132,7 +138,8 @@ async function describeFaces(
   });
   const embedMs = clock();
   const faces = originals.map((f, i) => ({ ...f, quality: at(qualities, i), embedding: at(embeddings, i) }));
-  return { faces, cropsMs, alignMs, embedMs };
+  const region = crop === det ? undefined : { image: crop.image, scale: crop.scale, offset };
+  return { faces, cropsMs, alignMs, embedMs, ...(region ? { region } : {}) };
 }
 
 function scaleBox([x, y, w, h]: Box, s: number): Box {
@@ -183,9 +190,15 @@ export function inProcessAnalyzer(models: PackModels, opts: AnalyzeOptions = {})
     async analyze(bytes, request) {
       const analysis = await analyzePhoto(bytes, models, opts);
       const result = toAnalyzedPhoto(analysis);
-      return request?.renders
-        ? { ...result, renders: await renderPhoto(analysis.photo, analysis.faces) }
-        : result;
+      const wanted = request?.renders;
+      if (!wanted) return result;
+      const renders = await renderPhoto(
+        analysis.photo,
+        analysis.rasters,
+        analysis.faces,
+        wanted === true ? {} : wanted,
+      );
+      return { ...result, renders };
     },
     async close() {
       const all = [
@@ -199,7 +212,7 @@ export function inProcessAnalyzer(models: PackModels, opts: AnalyzeOptions = {})
   };
 }
 
-/** Drops the pixel source: what leaves the pipeline is metadata, faces and the hash. */
+/** Drops the pixel source and rasters: what leaves the pipeline is metadata, faces and the hash. */
 export function toAnalyzedPhoto(analysis: PhotoAnalysis): AnalyzedPhoto {
   const { source, ...photo } = analysis.photo;
   return {

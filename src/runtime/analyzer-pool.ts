@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 // asks for it, and without it a thread that ends can take libvips' or onnxruntime's global state down with
 // it and abort the process ("terminate called after throwing Napi::Error", seen in tests).
 import 'onnxruntime-node';
-import 'sharp';
+import sharp from 'sharp';
 
 import { AppError, ErrorCode } from '../core/errors.js';
 import type { ResolvedPack } from '../core/manifest.js';
@@ -66,6 +66,11 @@ export async function createAnalyzerPool(opts: AnalyzerPoolOptions): Promise<Pho
       threads: opts.threads,
     });
   }
+  // libvips' operation cache (50 MB by default) keeps decoded tiles of photos we never read again, and
+  // its per-pipeline threads each grow a malloc arena: the pool already runs one photo per core, so one
+  // libvips thread per pipeline costs no speed and keeps the process's peak well lower (bench/pipeline.ts).
+  sharp.cache(false);
+  sharp.concurrency(1);
   const init: ThreadInit = {
     pack: opts.pack,
     modelsDir: opts.modelsDir,
@@ -186,7 +191,14 @@ export async function createAnalyzerPool(opts: AnalyzerPoolOptions): Promise<Pho
       const id = nextId++;
       return new Promise<AnalyzedPhoto>((resolve, reject) => {
         thread.pending.set(id, { resolve, reject });
-        thread.worker.postMessage({ id, bytes, renders: request.renders ?? false } satisfies ThreadRequest);
+        const msg = { id, bytes, renders: request.renders ?? false } satisfies ThreadRequest;
+        // Moved, not copied, when the caller gave the bytes up and they fill their whole buffer.
+        const movable =
+          request.transfer === true &&
+          bytes.buffer instanceof ArrayBuffer &&
+          bytes.byteOffset === 0 &&
+          bytes.byteLength === bytes.buffer.byteLength;
+        thread.worker.postMessage(msg, movable ? [bytes.buffer] : []);
       });
     },
     async close() {

@@ -4,7 +4,7 @@ import type { Face } from '../core/types.js';
 import { clusterFaces } from '../pipeline/cluster.js';
 import { findDuplicates } from '../pipeline/dedup.js';
 import { PIPELINE_VERSION } from '../pipeline/version.js';
-import type { AnalyzedPhoto, PhotoAnalyzer } from '../ports/photo-analyzer.js';
+import type { AnalyzedPhoto, PhotoAnalyzer, PhotoRenders, RenderRequest } from '../ports/photo-analyzer.js';
 import { collectPeople } from './group-album.js';
 
 export interface AlbumInput {
@@ -18,6 +18,15 @@ export interface AnalyzeAlbumOptions {
   readonly concurrency?: number;
   readonly onProgress?: (event: { done: number; total: number; path: string; ok: boolean }) => void;
   readonly now?: () => Date;
+  /**
+   * Ask the analyzer for renders of every photo (crops, thumbnail, web copy) and hand each to
+   * `onRenders` as soon as its photo is done, so they are written while the next photos are analysed;
+   * they are not kept in the result. A rejection of `onRenders` fails that photo.
+   */
+  readonly renders?: RenderRequest;
+  /** Each `read()` returns fresh bytes used once: the analyzer may take them over (see AnalyzeRequest). */
+  readonly handOver?: boolean;
+  readonly onRenders?: (input: AlbumInput, analysis: AnalyzedPhoto, renders: PhotoRenders) => Promise<void>;
 }
 
 export interface AlbumAnalysis {
@@ -44,7 +53,11 @@ export async function analyzeAlbum(
   await forEachConcurrent(inputs, opts.concurrency ?? 2, async (input, i) => {
     let ok = true;
     try {
-      const analysis = await analyzer.analyze(await input.read());
+      const { renders, ...analysis } = await analyzer.analyze(await input.read(), {
+        transfer: opts.handOver === true,
+        ...(opts.renders ? { renders: opts.renders } : {}),
+      });
+      if (renders && opts.onRenders) await opts.onRenders(input, analysis, renders);
       analyses[i] = analysis;
       for (const [stage, ms] of Object.entries(analysis.timings)) timings[stage] = (timings[stage] ?? 0) + ms;
     } catch (error) {

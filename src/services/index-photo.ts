@@ -79,7 +79,8 @@ async function indexLive(
     // Retrying cannot make the upload reappear; EmptyFile is the permanent code nearest to "no bytes".
     throw new AppError(ErrorCode.EmptyFile, 'the stored photo is missing', { key: input.blobKey });
   }
-  const analysis = await deps.analyzer.analyze(bytes, { renders: true });
+  // The bytes are not used again here: the pool may move them to its thread instead of copying.
+  const analysis = await deps.analyzer.analyze(bytes, { renders: true, transfer: true });
   const { photo, renders } = analysis;
   if (!renders) throw new AppError(ErrorCode.Internal, 'the analyzer returned no renders', { sha256 });
 

@@ -8,7 +8,6 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 
-import { decodePhoto } from '../../src/pipeline/decode.js';
 import { analyzePhoto } from '../../src/pipeline/analyze-photo.js';
 import { detectFaces } from '../../src/pipeline/detect.js';
 import { renderPhoto } from '../../src/pipeline/render-photo.js';
@@ -26,7 +25,7 @@ describe('face crops of group photos', () => {
       // too blurred at 256 px for the detector to find again, which says nothing about the crop.
       const faces = analysis.faces.filter((f) => f.quality.indexable);
       expect(faces.length).toBeGreaterThan(1);
-      const { crops } = await renderPhoto(await decodePhoto(bytes), faces);
+      const { crops } = await renderPhoto(analysis.photo, analysis.rasters, faces);
       const again: Float32Array[] = [];
       for (const crop of crops) {
         // Small faces keep their native pixels; a people list shows them enlarged, and so does this check.
