@@ -167,6 +167,39 @@ export const METADATA_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX cannot_links_person ON {{schema}}.cannot_links (tenant, person_id);
     `,
   },
+  {
+    version: 3,
+    name: 'stable person handles, hidden people, merge undo',
+    // Handles are numbered per chat in the order people were created; a row is never deleted while the
+    // chat exists, so max(handle) + 1 never hands out a number twice.
+    sqlite: `
+      CREATE TABLE person_handles (
+        tenant TEXT NOT NULL,
+        handle INTEGER NOT NULL,
+        person_id TEXT NOT NULL,
+        PRIMARY KEY (tenant, handle)
+      );
+      CREATE UNIQUE INDEX person_handles_person ON person_handles (tenant, person_id);
+      INSERT INTO person_handles (tenant, handle, person_id)
+        SELECT tenant, row_number() OVER (PARTITION BY tenant ORDER BY created_at, id), id FROM people;
+      ALTER TABLE people ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE person_merges ADD COLUMN undo TEXT;
+    `,
+    postgres: `
+      CREATE TABLE {{schema}}.person_handles (
+        tenant text NOT NULL,
+        handle integer NOT NULL,
+        person_id text NOT NULL,
+        PRIMARY KEY (tenant, handle)
+      );
+      CREATE UNIQUE INDEX person_handles_person ON {{schema}}.person_handles (tenant, person_id);
+      INSERT INTO {{schema}}.person_handles (tenant, handle, person_id)
+        SELECT tenant, row_number() OVER (PARTITION BY tenant ORDER BY created_at, id COLLATE "C"), id
+        FROM {{schema}}.people;
+      ALTER TABLE {{schema}}.people ADD COLUMN hidden boolean NOT NULL DEFAULT false;
+      ALTER TABLE {{schema}}.person_merges ADD COLUMN undo jsonb;
+    `,
+  },
 ];
 
 /** The tables a tenant owns rows in, for forgetting a chat. */
@@ -178,4 +211,5 @@ export const TENANT_TABLES = [
   'people',
   'person_merges',
   'cannot_links',
+  'person_handles',
 ] as const;

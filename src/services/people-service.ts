@@ -1,5 +1,7 @@
 /**
- * A chat's people: list, name, merge, and "not this person". Assignments live on the faces in the
+ * A chat's people: list, find by handle or name, name, merge and undo, hide, and "not this person".
+ * These are the people rules of every surface (Telegram, Discord, HTTP, CLI); the metadata stores only
+ * keep rows. Assignments live on the faces in the
  * vector index (payload.person); the person records in the metadata store carry names, counts, the
  * cover face and merge history. Every change here is something the next album's grouping respects:
  * names stay on their person, merged people stay merged, split faces never rejoin.
@@ -21,12 +23,42 @@ import {
 
 export interface PersonSummary {
   readonly id: string;
+  /** The person's handle in the chat ("#7"), the same for life; 0 only for a record saved before handles. */
+  readonly handle: number;
   readonly name: string | null;
+  /** Hidden by a member: left out of the people list unless asked for. */
+  readonly hidden: boolean;
   readonly faceCount: number;
   /** Distinct photos the person appears in. */
   readonly photoCount: number;
   /** Blob key of the cover face crop, for the people list. */
   readonly coverKey: string | null;
+  /** Face point id of the cover face. */
+  readonly coverFace: string | null;
+}
+
+/** One face of a person, for "not this person". */
+export interface PersonFace {
+  readonly id: string;
+  readonly photo: string;
+  readonly faceIndex: number;
+  readonly quality: number;
+  readonly key: string;
+}
+
+/** A photo a person appears in, for "/photos Anna". */
+export interface PersonPhoto {
+  readonly sha256: string;
+  readonly name: string;
+  readonly albumId: string;
+  readonly blobKey: string;
+}
+
+export interface MergeOutcome {
+  /** The person kept (the other one now resolves to it). */
+  readonly kept: string;
+  /** The person merged away, for Undo; null when they were one person already. */
+  readonly merged: string | null;
 }
 
 export interface SplitOutcome {
@@ -71,13 +103,73 @@ export function createPeopleService(deps: ServiceDeps) {
           const cover = faces.find((f) => f.id === r.coverFace) ?? faces[0];
           return {
             id: r.id,
+            handle: r.handle ?? 0,
             name: r.name,
+            hidden: r.hidden ?? false,
             faceCount: faces.length,
             photoCount: new Set(faces.map((f) => f.payload.photo)).size,
             coverKey: cover ? faceKey(tenant, cover.payload.photo, cover.payload.faceIndex) : null,
+            coverFace: cover?.id ?? null,
           };
         })
-        .sort((a, b) => b.faceCount - a.faceCount || a.id.localeCompare(b.id));
+        .sort((a, b) => b.faceCount - a.faceCount || a.handle - b.handle);
+    },
+
+    /**
+     * The person a member means: a handle ("7" or "#7", followed through merges), a person id, or a
+     * name (case and spacing ignored; the person with most faces when two share it). Null when none.
+     */
+    async findPerson(tenant: string, ref: string): Promise<PersonSummary | null> {
+      const text = ref.replace(/\s+/g, ' ').trim();
+      if (text === '') return null;
+      const people = await this.listPeople(tenant);
+      const handle = /^#?(\d{1,9})$/.exec(text);
+      let id: string | null = null;
+      if (handle) {
+        const given = await deps.metadata.personByHandle(tenant, Number(handle[1]));
+        id = given === null ? null : await deps.metadata.resolvePerson(tenant, given);
+      } else if (/^p[0-9a-f]{20}$/.test(text)) {
+        id = await deps.metadata.resolvePerson(tenant, text);
+      }
+      if (id !== null) return people.find((p) => p.id === id) ?? null;
+      const wanted = text.toLocaleLowerCase();
+      return people.find((p) => p.name?.toLocaleLowerCase() === wanted) ?? null;
+    },
+
+    /** The person's faces, best first, with their crops' keys. */
+    async personFaces(tenant: string, id: string): Promise<PersonFace[]> {
+      const person = await resolve(tenant, id);
+      const faces = (await tenantFaces(deps, tenant, false)).filter((f) => f.payload.person === person);
+      return faces
+        .map((f) => ({
+          id: f.id,
+          photo: f.payload.photo,
+          faceIndex: f.payload.faceIndex,
+          quality: f.payload.quality,
+          key: faceKey(tenant, f.payload.photo, f.payload.faceIndex),
+        }))
+        .sort((a, b) => b.quality - a.quality || a.id.localeCompare(b.id));
+    },
+
+    /** The photos a person appears in, each once (a photo sent twice is the same bytes), oldest first. */
+    async photosOf(tenant: string, id: string): Promise<PersonPhoto[]> {
+      const person = await resolve(tenant, id);
+      const faces = (await tenantFaces(deps, tenant, false)).filter((f) => f.payload.person === person);
+      const shas = new Set(faces.map((f) => f.payload.photo));
+      const out: PersonPhoto[] = [];
+      for (const sha of shas) {
+        const photo = await deps.metadata.getPhoto(tenant, sha);
+        if (photo)
+          out.push({ sha256: sha, name: photo.name, albumId: photo.albumId, blobKey: photo.blobKey });
+      }
+      return out;
+    },
+
+    /** Hides a person from the people list (or shows them again); the faces stay and still group. */
+    async hidePerson(tenant: string, id: string, hidden: boolean): Promise<string> {
+      const person = await resolve(tenant, id);
+      await deps.metadata.setHidden(tenant, person, hidden);
+      return person;
     },
 
     /** Names a person (null clears the name); an old id of a merged person names the merged one. */
@@ -93,11 +185,14 @@ export function createPeopleService(deps: ServiceDeps) {
       return person;
     },
 
-    /** Moves every face of `from` to `into`; `from` then resolves to `into`. Returns the kept id. */
-    async mergePeople(tenant: string, from: string, into: string): Promise<string> {
+    /**
+     * Moves every face of `from` to `into`; `from` then resolves to `into`, and `undoMerge(from)` takes
+     * it back while nothing else has merged or split them since.
+     */
+    async mergePeople(tenant: string, from: string, into: string): Promise<MergeOutcome> {
       const source = await resolve(tenant, from);
       const target = await resolve(tenant, into);
-      if (source === target) return target;
+      if (source === target) return { kept: target, merged: null };
       const faces = await tenantFaces(deps, tenant, true);
       const moving = faces.filter((f) => f.payload.person === source);
       const sourceRecord = await deps.metadata.getPerson(tenant, source);
@@ -108,7 +203,11 @@ export function createPeopleService(deps: ServiceDeps) {
           moving.map((f) => f.id),
           target,
         );
-      await deps.metadata.mergePeople(tenant, source, target);
+      await deps.metadata.mergePeople(tenant, source, target, {
+        faces: moving.map((f) => f.id),
+        intoName: targetRecord?.name ?? null,
+        fromName: sourceRecord?.name ?? null,
+      });
       const kept = faces.filter((f) => f.payload.person === target || f.payload.person === source);
       await refresh(
         tenant,
@@ -118,7 +217,50 @@ export function createPeopleService(deps: ServiceDeps) {
       // The user named one of them: the merged person keeps that name.
       if (!targetRecord?.name && sourceRecord?.name)
         await deps.metadata.namePerson(tenant, target, sourceRecord.name);
-      return target;
+      return { kept: target, merged: source };
+    },
+
+    /**
+     * Undo of a merge ("unmerge"): the faces that moved go back to `from`, which gets its record, handle
+     * and name again; the kept person gets its own name back. Faces that left the kept person since
+     * (a "not this person") stay where they went. Returns the restored person's id.
+     */
+    async undoMerge(tenant: string, from: string): Promise<string> {
+      const merge = await deps.metadata.getMerge(tenant, from);
+      if (!merge?.undo)
+        throw new AppError(ErrorCode.BadArguments, 'this merge cannot be undone', { tenant, person: from });
+      const into = await resolve(tenant, merge.into);
+      const faces = await tenantFaces(deps, tenant, true);
+      const back = new Set(merge.undo.faces);
+      const returning = faces.filter((f) => back.has(f.id) && f.payload.person === into);
+      const staying = faces.filter((f) => f.payload.person === into && !back.has(f.id));
+      if (returning.length === 0 || staying.length === 0)
+        throw new AppError(ErrorCode.BadArguments, 'this merge cannot be undone any more', {
+          tenant,
+          person: from,
+        });
+      const intoRecord = await deps.metadata.getPerson(tenant, into);
+      await deps.metadata.dropMerge(tenant, from);
+      await deps.index.setPerson(
+        tenant,
+        returning.map((f) => f.id),
+        from,
+      );
+      await deps.metadata.savePerson(
+        personRecord(
+          tenant,
+          from,
+          returning.map((f) => ({ ...f, payload: { ...f.payload, person: from } })),
+          null,
+          now(),
+          deps.pack.thresholds.qualityIndex,
+        ),
+      );
+      if (merge.undo.fromName !== null) await deps.metadata.namePerson(tenant, from, merge.undo.fromName);
+      if (intoRecord && intoRecord.name !== merge.undo.intoName)
+        await deps.metadata.namePerson(tenant, into, merge.undo.intoName);
+      await refresh(tenant, into, staying);
+      return from;
     },
 
     /**
