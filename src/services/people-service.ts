@@ -151,6 +151,12 @@ export function createPeopleService(deps: ServiceDeps) {
         .sort((a, b) => b.quality - a.quality || a.id.localeCompare(b.id));
     },
 
+    /** The blob key of one face's crop; null when the face is unknown. */
+    async faceCropKey(tenant: string, faceId: string): Promise<string | null> {
+      const [face] = await getFaces(deps.index, tenant, [faceId], false);
+      return face ? faceKey(tenant, face.payload.photo, face.payload.faceIndex) : null;
+    },
+
     /** The photos a person appears in, each once (a photo sent twice is the same bytes), oldest first. */
     async photosOf(tenant: string, id: string): Promise<PersonPhoto[]> {
       const person = await resolve(tenant, id);

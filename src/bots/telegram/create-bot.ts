@@ -8,6 +8,7 @@ import { apiThrottler } from '@grammyjs/transformer-throttler';
 import { Bot, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 
+import { AlbumMemory } from './album-memory.js';
 import { DEFAULT_SETTINGS, type TelegramBotDeps } from './deps.js';
 import { albumFeature } from './features/album.js';
 import { blogFeature } from './features/blog.js';
@@ -61,6 +62,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: CreateBotOptio
     settings: { ...DEFAULT_SETTINGS, ...deps.settings },
     download: options.download ?? createDownloader(bot.api, options.apiRoot, options.token),
     signal: shutdown.signal,
+    albums: new AlbumMemory(),
   };
   const albums = albumFeature(kit);
 
