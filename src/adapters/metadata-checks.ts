@@ -216,20 +216,21 @@ export function checkHandle(handle: number): void {
  */
 export function checkMergeUndo(undo: MergeUndo | undefined): void {
   if (undo === undefined) return;
-  if (!Array.isArray(undo.faces) || undo.faces.length > 100_000) throw bad('invalid merge undo', {});
-  for (const face of undo.faces) checkId('face', face);
+  const faces: unknown = undo.faces;
+  if (!Array.isArray(faces) || faces.length > 100_000) throw bad('invalid merge undo', {});
+  for (const face of faces as unknown[]) checkId('face', face as string);
   checkName(undo.intoName);
   checkName(undo.fromName);
 }
 
 /** Reads a stored undo record back; anything unexpected reads as "no undo". */
 export function mergeUndoOf(value: unknown): MergeUndo | null {
-  const raw: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+  const raw: unknown = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
   if (typeof raw !== 'object' || raw === null) return null;
   const { faces, intoName, fromName } = raw as { faces?: unknown; intoName?: unknown; fromName?: unknown };
   if (!Array.isArray(faces) || !faces.every((f) => typeof f === 'string')) return null;
   return {
-    faces: faces as string[],
+    faces,
     intoName: typeof intoName === 'string' ? intoName : null,
     fromName: typeof fromName === 'string' ? fromName : null,
   };
