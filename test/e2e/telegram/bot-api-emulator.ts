@@ -475,6 +475,8 @@ export class BotApiEmulator {
       case 'deleteWebhook':
       case 'setWebhook':
       case 'setMyCommands':
+      case 'setMyDescription':
+      case 'setMyShortDescription':
       case 'answerCallbackQuery':
       case 'sendChatAction':
         return true;
@@ -527,6 +529,24 @@ export class BotApiEmulator {
         message.text = text;
         if (typeof p.parse_mode === 'string') message.parse_mode = p.parse_mode;
         else delete message.parse_mode;
+        if (markup) message.reply_markup = markup;
+        else delete message.reply_markup;
+        return message;
+      }
+      case 'editMessageCaption':
+      case 'editMessageReplyMarkup': {
+        const key = `${Number(p.chat_id)}/${Number(p.message_id)}`;
+        const message = this.messages.get(key);
+        if (!message || message.from?.id !== this.bot.id) {
+          throw new ApiError(400, 'Bad Request: message to edit not found');
+        }
+        if (method === 'editMessageCaption') {
+          if (!message.photo && !message.document) {
+            throw new ApiError(400, 'Bad Request: there is no caption in the message to edit');
+          }
+          message.caption = checkText(p.caption, p.parse_mode, CAPTION_LIMIT, 'caption');
+        }
+        const markup = p.reply_markup ?? undefined;
         if (markup) message.reply_markup = markup;
         else delete message.reply_markup;
         return message;
