@@ -93,10 +93,10 @@ describe('who is in which photo', () => {
     expect(text).toBe(
       [
         '<b>Who is in which photo</b>',
-        '1. <b>Ann &lt;&amp; Bo&gt;</b>: photo 1',
-        '3. <b>Person 3</b>: photo 2, photo 10',
+        '<b>Ann &lt;&amp; Bo&gt;</b> (#1): photo 1',
+        '<b>#3</b>: photo 2, photo 10',
         'Nobody recognised: photo 3, photo 4, photo 5, photo 6, photo 7, photo 8, photo 9, photo 11',
-        'Name someone with /name 1 Anna.',
+        'Tap a button below to name someone.',
       ].join('\n'),
     );
   });
@@ -135,9 +135,9 @@ describe('status and replies', () => {
     expect(text).toBe(
       [
         '<b>Could not read 3 photos</b>',
-        '• b&lt;roken&gt;.jpg: the file is damaged or not an image (CORRUPT_IMAGE)',
-        '• photo 2: an odd &amp; rare failure (SOMETHING_NEW)',
-        '• photo 10: the image is too large to process (TOO_MANY_PIXELS)',
+        '• b&lt;roken&gt;.jpg: the file is damaged or not an image',
+        '• photo 2: an odd &amp; rare failure',
+        '• photo 10: the image is too large to process',
       ].join('\n'),
     );
     expect(failuresText([])).toEqual([]);
@@ -160,7 +160,7 @@ describe('status and replies', () => {
         similarity: 0.5,
       })),
     };
-    expect(selfieText(found, 4, 10)).toBe('Found <b>Person 4</b> in 12 photos. Here are the best 10.');
+    expect(selfieText(found, 4, 10)).toBe('Found <b>#4</b> in 12 photos. Here are the best 10.');
     expect(selfieText({ status: 'no-match' }, undefined, 0)).toMatch(/^No match/);
     expect(selfieText({ status: 'no-face' }, undefined, 0)).toMatch(/could not find a face/);
     expect(selfieText({ status: 'several-faces', faces: 3 }, undefined, 0)).toMatch(/shows 3 faces/);
@@ -169,85 +169,18 @@ describe('status and replies', () => {
     );
   });
 
-  it('lists the people with numbers and hints', () => {
-    const [text] = peopleText([
-      { id: 'pa', name: 'Ann', faceCount: 3, photoCount: 2, coverKey: null },
-      { id: 'pb', name: null, faceCount: 1, photoCount: 1, coverKey: null },
-    ]);
-    expect(text).toMatch(/^1\. <b>Ann<\/b>: 2 photos\n2\. <b>Person 2<\/b>: 1 photo\n/);
+  it('lists the people by handle, folds people seen once and hidden ones, and hints', () => {
+    const base = { hidden: false, coverKey: null, coverFace: null };
+    const [text] = peopleText(
+      [
+        { ...base, id: 'pa', handle: 4, name: 'Ann', faceCount: 3, photoCount: 2 },
+        { ...base, id: 'pb', handle: 9, name: null, faceCount: 2, photoCount: 2 },
+      ],
+      { once: 24, hidden: 1 },
+    );
+    expect(text).toMatch(
+      /^<b>Ann<\/b> \(#4\): 2 photos\n<b>#9<\/b>: 2 photos\n\+24 people seen once, 1 hidden \(\/people all\)\n/,
+    );
     expect(peopleText([])[0]).toMatch(/^No people yet/);
-  });
-});
-
-describe('command arguments', () => {
-  const people = [{ id: 'p111' }, { id: 'p222' }];
-  it('takes chat numbers or ids', () => {
-    expect(pickPerson(people, '2')).toBe(people[1]);
-    expect(pickPerson(people, '#1')).toBe(people[0]);
-    expect(pickPerson(people, 'p222')).toBe(people[1]);
-    expect(pickPerson(people, '3')).toBeNull();
-    expect(pickPerson(people, '0')).toBeNull();
-    expect(splitFirst('  2   Anna  Maria ')).toEqual(['2', 'Anna  Maria']);
-    expect(splitFirst('2')).toEqual(['2', '']);
-  });
-
-  it('recognises /find captions addressed to this bot only', () => {
-    expect(isFindCaption('/find', 'faceblog_bot')).toBe(true);
-    expect(isFindCaption('/FIND@Faceblog_Bot me', 'faceblog_bot')).toBe(true);
-    expect(isFindCaption('/find@other_bot', 'faceblog_bot')).toBe(false);
-    expect(isFindCaption('/finder', 'faceblog_bot')).toBe(false);
-    expect(isFindCaption('look /find', 'faceblog_bot')).toBe(false);
-    expect(isFindCaption(undefined, 'faceblog_bot')).toBe(false);
-  });
-
-  it('names photos as the chat knows them, uniquely', () => {
-    expect(
-      photoNames([{ fileName: null }, { fileName: 'a.jpg' }, { fileName: 'a.jpg' }, { fileName: ' ' }]),
-    ).toEqual(['photo 1', 'a.jpg', 'a.jpg (3)', 'photo 4']);
-  });
-});
-
-describe('the post', () => {
-  const result = album(
-    [
-      { id: 'p9f00', name: 'Barack <Obama>', photos: [1, 2] },
-      { id: 'p1a00', name: null, photos: [2, 3] },
-    ],
-    3,
-  );
-
-  it('calls unnamed people by their chat number', () => {
-    const relabelled = withChatNumbers(
-      result,
-      new Map([
-        ['p9f00', 1],
-        ['p1a00', 2],
-      ]),
-    );
-    expect(relabelled.people.map((p) => p.id)).toEqual(['person-1', 'person-2']);
-    expect(relabelled.photos[1]?.faces.map((f) => f.personId)).toEqual(['person-1', 'person-2']);
-  });
-
-  it('is HTML messages under 4096 characters naming the people as the chat does', async () => {
-    const post = await composePost(
-      result,
-      new Map([
-        ['p9f00', 1],
-        ['p1a00', 2],
-      ]),
-      {
-        writer: null,
-        thumb: () => Promise.resolve(null),
-      },
-    );
-    expect(post.notice).toBeNull();
-    const all = post.messages.join('\n');
-    expect(all).toContain('Barack &lt;Obama&gt;');
-    expect(all).toContain('Person 2');
-    expect(all).not.toMatch(/p9f00|p1a00/);
-    for (const m of post.messages) {
-      expect(m.length).toBeLessThanOrEqual(4096);
-      expect(balanced(m), m).toBe(true);
-    }
   });
 });
