@@ -108,7 +108,7 @@ describe('the Telegram bot, end to end', () => {
     expect(codes, `${bot.output()}\n${worker.output()}`).toEqual([0, 0]);
   }, 60_000);
 
-  it('registers its commands and descriptions', () => {
+  it('registers its commands and descriptions', async () => {
     const call = emu.callsOf('setMyCommands')[0];
     const names = (call?.params.commands as { command: string }[]).map((c) => c.command);
     expect(names).toEqual([
@@ -125,7 +125,8 @@ describe('the Telegram bot, end to end', () => {
       'forget',
       'stats',
     ]);
-    expect(emu.callsOf('setMyDescription')[0]?.params.description).toMatch(/^Send me a photo album/);
+    const description = await emu.waitForCall((c) => c.method === 'setMyDescription');
+    expect(description.params.description).toMatch(/^Send me a photo album/);
   });
 
   it('turns an album of 8 photos into a status message that becomes the post, and one sheet with buttons', async () => {
@@ -381,9 +382,16 @@ describe('the Telegram bot, end to end', () => {
           c.method === 'sendPhoto' &&
           inGroup(c) &&
           (c.result as TgMessage).reply_to_message?.message_id === messages[0]!.message_id,
-        { after: start, timeoutMs: 120_000 },
+        { after: start, timeoutMs: 150_000 },
       );
-    const [sheetA, sheetB] = await Promise.all([sheetOf(firstMessages), sheetOf(secondMessages)]);
+    const [sheetA, sheetB] = await Promise.all([sheetOf(firstMessages), sheetOf(secondMessages)]).catch(
+      (error: unknown) => {
+        const seen = emu.calls
+          .filter((c) => c.seq > start && inGroup(c))
+          .map((c) => `${c.method} ${c.ok ? '' : 'REFUSED '}${text(c).slice(0, 80)}`);
+        throw new Error(`${String(error)}\n${seen.join('\n')}\n${bot.output().slice(-3000)}`);
+      },
+    );
     // Obama keeps his name and handle; Rose is new and gets the next handle, with a button.
     expect(text(sheetA)).toContain(`<b>Barack Obama</b> (#${num.obama}): photo 1`);
     expect(buttons(sheetA).some((b) => /^Who is #\d+\?$/.test(b.text))).toBe(true);
@@ -403,7 +411,7 @@ describe('the Telegram bot, end to end', () => {
       perAlbum.push(threaded.length);
     }
     console.log(`messages per album: ${perAlbum.join(', ')}`);
-  });
+  }, 180_000);
 
   it('lets a member forget their own face with a selfie, and only them press the button', async () => {
     let start = emu.lastSeq;
