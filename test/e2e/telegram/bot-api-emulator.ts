@@ -248,7 +248,9 @@ export class BotApiEmulator {
 
   /** A fresh media_group_id, for photos sent as one album. */
   mediaGroupId(): string {
-    return `${13_000_000_000_000_000 + this.nextMediaGroup++}`;
+    // Built as text: 13e15 + n is past Number.MAX_SAFE_INTEGER, where neighbouring ids would round to
+    // the same number and two albums would share one media group.
+    return `13${String(this.nextMediaGroup++).padStart(15, '0')}`;
   }
 
   /** The user presses an inline button of a bot message. */

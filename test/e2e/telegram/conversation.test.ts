@@ -389,7 +389,9 @@ describe('the Telegram bot, end to end', () => {
         const seen = emu.calls
           .filter((c) => c.seq > start && inGroup(c))
           .map((c) => `${c.method} ${c.ok ? '' : 'REFUSED '}${text(c).slice(0, 80)}`);
-        throw new Error(`${String(error)}\n${seen.join("\n")}\n${bot.output().slice(-3000)}\nWORKER\n${worker.output().slice(-6000)}`);
+        throw new Error(
+          `${String(error)}\n${seen.join('\n')}\n${bot.output().slice(-3000)}\nWORKER\n${worker.output().slice(-6000)}`,
+        );
       },
     );
     // Obama keeps his name and handle; Rose is new and gets the next handle, with a button.
