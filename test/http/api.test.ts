@@ -366,8 +366,8 @@ describe('HTTP API', () => {
 
     await expectProblem(
       await call('/api/v1/faces/00000000-0000-0000-0000-000000000000/split', { method: 'POST', key: keyA }),
-      400,
-      'BAD_INPUT',
+      422,
+      'BAD_ARGUMENTS',
     );
     // Tenant B has no person 1, and cannot name A's.
     await expectProblem(await call('/api/v1/people/1', { key: keyB }), 404, 'NOT_FOUND');
