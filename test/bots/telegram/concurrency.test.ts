@@ -63,7 +63,12 @@ describe('updates of several chats', () => {
       const start = emu.lastSeq;
       const selfie = await readFile(fixture('face_recognition/examples/obama.jpg'));
       await emu.photoMessage(groupA, ann, selfie, { caption: '/find' });
-      await vi.waitFor(() => expect(findBySelfie).toHaveBeenCalled(), { timeout: 10_000 });
+      await vi.waitFor(
+        () => {
+          expect(findBySelfie).toHaveBeenCalled();
+        },
+        { timeout: 10_000 },
+      );
       // Chat A waits on its /find; its next command queues behind it, chat B is answered at once.
       emu.textMessage(groupA, ann, '/people');
       emu.textMessage(groupB, ben, '/people');

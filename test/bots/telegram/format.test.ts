@@ -13,7 +13,7 @@ import {
   tooLargeText,
   whoAppearsText,
 } from '../../../src/bots/telegram/format.js';
-import { pickPerson, splitFirst } from '../../../src/bots/telegram/people-args.js';
+import { splitFirst } from '../../../src/bots/telegram/people-args.js';
 import { composePost, withChatNumbers } from '../../../src/bots/telegram/post.js';
 import { BOT_API_DOWNLOAD_LIMIT } from '../../../src/bots/telegram/files.js';
 
@@ -182,5 +182,72 @@ describe('status and replies', () => {
       /^<b>Ann<\/b> \(#4\): 2 photos\n<b>#9<\/b>: 2 photos\n\+24 people seen once, 1 hidden \(\/people all\)\n/,
     );
     expect(peopleText([])[0]).toMatch(/^No people yet/);
+  });
+});
+
+describe('command arguments', () => {
+  it('splits the person from the rest (handles and names resolve in the people service)', () => {
+    expect(splitFirst('  2   Anna  Maria ')).toEqual(['2', 'Anna  Maria']);
+    expect(splitFirst('2')).toEqual(['2', '']);
+  });
+
+  it('recognises /find captions addressed to this bot only', () => {
+    expect(isFindCaption('/find', 'faceblog_bot')).toBe(true);
+    expect(isFindCaption('/FIND@Faceblog_Bot me', 'faceblog_bot')).toBe(true);
+    expect(isFindCaption('/find@other_bot', 'faceblog_bot')).toBe(false);
+    expect(isFindCaption('/finder', 'faceblog_bot')).toBe(false);
+    expect(isFindCaption('look /find', 'faceblog_bot')).toBe(false);
+    expect(isFindCaption(undefined, 'faceblog_bot')).toBe(false);
+  });
+
+  it('names photos as the chat knows them, uniquely', () => {
+    expect(
+      photoNames([{ fileName: null }, { fileName: 'a.jpg' }, { fileName: 'a.jpg' }, { fileName: ' ' }]),
+    ).toEqual(['photo 1', 'a.jpg', 'a.jpg (3)', 'photo 4']);
+  });
+});
+
+describe('the post', () => {
+  const result = album(
+    [
+      { id: 'p9f00', name: 'Barack <Obama>', photos: [1, 2] },
+      { id: 'p1a00', name: null, photos: [2, 3] },
+    ],
+    3,
+  );
+
+  it('calls unnamed people by their chat number', () => {
+    const relabelled = withChatNumbers(
+      result,
+      new Map([
+        ['p9f00', 1],
+        ['p1a00', 2],
+      ]),
+    );
+    expect(relabelled.people.map((p) => p.id)).toEqual(['person-1', 'person-2']);
+    expect(relabelled.photos[1]?.faces.map((f) => f.personId)).toEqual(['person-1', 'person-2']);
+  });
+
+  it('is HTML messages under 4096 characters naming the people as the chat does', async () => {
+    const post = await composePost(
+      result,
+      new Map([
+        ['p9f00', 1],
+        ['p1a00', 2],
+      ]),
+      {
+        writer: null,
+        thumb: () => Promise.resolve(null),
+      },
+    );
+    expect(post.notice).toBeNull();
+    const all = post.messages.join('\n');
+    expect(all).toContain('Barack &lt;Obama&gt;');
+    expect(all).toContain('Person 2');
+    expect(all).not.toMatch(/p9f00|p1a00/);
+    for (const m of post.messages) {
+      expect(m.length).toBeLessThanOrEqual(4096);
+      expect(balanced(m), m).toBe(true);
+    }
   });
 });

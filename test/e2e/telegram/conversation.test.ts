@@ -186,7 +186,7 @@ describe('the Telegram bot, end to end', () => {
     ids.obama = idOf(num.obama);
     ids.biden = idOf(num.biden);
     ids.kit = idOf(num.kit);
-    expect(Object.values(ids).every((id) => /^p[0-9a-f]{20}$/.test(id ?? ''))).toBe(true);
+    expect([ids.obama, ids.biden, ids.kit].every((id) => /^p[0-9a-f]{20}$/.test(id ?? ''))).toBe(true);
     const image = await sharp(sheet.files[0]!.bytes).metadata();
     expect(image.format).toBe('jpeg');
     // Three 160 px tiles with 12 px gaps (src/blog/contact-sheet.ts).
