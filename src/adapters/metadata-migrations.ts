@@ -169,7 +169,7 @@ export const METADATA_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
-    name: 'stable person handles, hidden people, merge undo',
+    name: 'stable person handles, hidden people, chosen covers, merge undo',
     // Handles are numbered per chat in the order people were created; a row is never deleted while the
     // chat exists, so max(handle) + 1 never hands out a number twice.
     sqlite: `
@@ -183,6 +183,7 @@ export const METADATA_MIGRATIONS: readonly Migration[] = [
       INSERT INTO person_handles (tenant, handle, person_id)
         SELECT tenant, row_number() OVER (PARTITION BY tenant ORDER BY created_at, id), id FROM people;
       ALTER TABLE people ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE people ADD COLUMN cover_chosen INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE person_merges ADD COLUMN undo TEXT;
     `,
     postgres: `
@@ -197,6 +198,7 @@ export const METADATA_MIGRATIONS: readonly Migration[] = [
         SELECT tenant, row_number() OVER (PARTITION BY tenant ORDER BY created_at, id COLLATE "C"), id
         FROM {{schema}}.people;
       ALTER TABLE {{schema}}.people ADD COLUMN hidden boolean NOT NULL DEFAULT false;
+      ALTER TABLE {{schema}}.people ADD COLUMN cover_chosen boolean NOT NULL DEFAULT false;
       ALTER TABLE {{schema}}.person_merges ADD COLUMN undo jsonb;
     `,
   },

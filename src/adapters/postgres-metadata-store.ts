@@ -528,7 +528,8 @@ export class PostgresMetadataStore implements MetadataStore {
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (tenant, id) DO UPDATE SET
          name = coalesce(excluded.name, people.name), centroid = excluded.centroid,
-         face_count = excluded.face_count, cover_face = excluded.cover_face,
+         face_count = excluded.face_count,
+         cover_face = CASE WHEN people.cover_chosen THEN people.cover_face ELSE excluded.cover_face END,
          created_at = excluded.created_at`,
         [
           person.tenant,
@@ -687,6 +688,18 @@ export class PostgresMetadataStore implements MetadataStore {
       'setHidden',
       `UPDATE ${this.t('people')} SET hidden = $3 WHERE tenant = $1 AND id = $2 RETURNING id`,
       [tenant, id, hidden],
+    );
+    if (rows.length === 0) throw new AppError(ErrorCode.BadArguments, 'unknown person', { tenant, id });
+  }
+
+  async chooseCover(tenant: string, id: string, faceId: string): Promise<void> {
+    checkTenant(tenant);
+    checkId('person', id);
+    checkId('face', faceId);
+    const rows = await this.query(
+      'chooseCover',
+      `UPDATE ${this.t('people')} SET cover_face = $3, cover_chosen = true WHERE tenant = $1 AND id = $2 RETURNING id`,
+      [tenant, id, faceId],
     );
     if (rows.length === 0) throw new AppError(ErrorCode.BadArguments, 'unknown person', { tenant, id });
   }

@@ -409,7 +409,8 @@ export class SqliteMetadataStore implements MetadataStore {
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (tenant, id) DO UPDATE SET
            name = coalesce(excluded.name, people.name), centroid = excluded.centroid,
-           face_count = excluded.face_count, cover_face = excluded.cover_face,
+           face_count = excluded.face_count,
+           cover_face = CASE WHEN people.cover_chosen = 1 THEN people.cover_face ELSE excluded.cover_face END,
            created_at = excluded.created_at`,
         ).run(
           person.tenant,
@@ -522,6 +523,18 @@ export class SqliteMetadataStore implements MetadataStore {
       const info = db
         .prepare('UPDATE people SET hidden = ? WHERE tenant = ? AND id = ?')
         .run(hidden ? 1 : 0, tenant, id);
+      if (info.changes === 0) throw new AppError(ErrorCode.BadArguments, 'unknown person', { tenant, id });
+    });
+  }
+
+  chooseCover(tenant: string, id: string, faceId: string): Promise<void> {
+    return this.run('chooseCover', (db) => {
+      checkTenant(tenant);
+      checkId('person', id);
+      checkId('face', faceId);
+      const info = db
+        .prepare('UPDATE people SET cover_face = ?, cover_chosen = 1 WHERE tenant = ? AND id = ?')
+        .run(faceId, tenant, id);
       if (info.changes === 0) throw new AppError(ErrorCode.BadArguments, 'unknown person', { tenant, id });
     });
   }

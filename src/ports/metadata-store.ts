@@ -102,6 +102,8 @@ export interface MetadataStore {
   /** The person id a handle was given to (follow it with resolvePerson); null when never given. */
   personByHandle(tenant: string, handle: number): Promise<string | null>;
   setHidden(tenant: string, id: string, hidden: boolean): Promise<void>;
+  /** A member chose the person's cover face: later saves keep it instead of the best face. */
+  chooseCover(tenant: string, id: string, faceId: string): Promise<void>;
   /** Follows merges to the person an old id now means; null when deleted or unknown. */
   resolvePerson(tenant: string, id: string): Promise<string | null>;
   deletePerson(tenant: string, id: string): Promise<void>;

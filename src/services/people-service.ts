@@ -151,6 +151,16 @@ export function createPeopleService(deps: ServiceDeps) {
         .sort((a, b) => b.quality - a.quality || a.id.localeCompare(b.id));
     },
 
+    /** Makes one of a person's faces their cover (in lists and questions), for good. */
+    async chooseCover(tenant: string, faceId: string): Promise<string> {
+      const [face] = await getFaces(deps.index, tenant, [faceId], false);
+      const person = face?.payload.person ?? null;
+      if (person === null)
+        throw new AppError(ErrorCode.BadArguments, 'that face belongs to nobody', { tenant, face: faceId });
+      await deps.metadata.chooseCover(tenant, person, faceId);
+      return person;
+    },
+
     /** The blob key of one face's crop; null when the face is unknown. */
     async faceCropKey(tenant: string, faceId: string): Promise<string | null> {
       const [face] = await getFaces(deps.index, tenant, [faceId], false);

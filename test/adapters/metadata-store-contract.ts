@@ -396,6 +396,13 @@ export function describeMetadataStoreContract(
         expect(await handles()).toEqual({ a: 1, b: 2, d: 4 });
         expect(await store.resolvePerson(A, 'b')).toBe('b');
 
+        // A chosen cover survives the next save, which brings another "best" face.
+        const chosen = facePointId(A, sha(2), 0);
+        await store.chooseCover(A, 'd', chosen);
+        await store.savePerson(person(A, 'd', { faceCount: 9 }));
+        expect((await store.getPerson(A, 'd'))?.coverFace).toBe(chosen);
+        await expectCode(store.chooseCover(A, 'nobody', chosen), 'BAD_ARGUMENTS');
+
         await store.setHidden(A, 'd', true);
         expect((await store.getPerson(A, 'd'))?.hidden).toBe(true);
         // A later save (the next album) keeps the person hidden.

@@ -148,10 +148,20 @@ describe('people across albums', () => {
     expect([bidenNow?.name, bidenNow?.faceCount]).toEqual([null, 2]);
     await expect(h.services.people.undoMerge(U, kit)).rejects.toMatchObject({ code: 'BAD_ARGUMENTS' });
 
+    // A chosen cover (not the best face) stays through the next album.
+    const obamaFaces = await h.services.people.personFaces(U, obama);
+    const chosen = obamaFaces.at(-1)!.id;
+    expect(chosen).not.toBe(obamaFaces[0]!.id);
+    expect(await h.services.people.chooseCover(U, chosen)).toBe(obama);
+
     // Hidden people stay hidden after the next album, and keep their faces.
     await h.services.people.hidePerson(U, obama, true);
     await runIn([`${KNN}/train/kit_harington/john2.jpeg`]);
     const listed = await h.services.people.listPeople(U);
-    expect(listed.find((p) => p.id === obama)).toMatchObject({ hidden: true, faceCount: 3 });
+    expect(listed.find((p) => p.id === obama)).toMatchObject({
+      hidden: true,
+      faceCount: 3,
+      coverFace: chosen,
+    });
   }, 120_000);
 });

@@ -61,6 +61,7 @@ export interface TelegramBotDeps {
     | 'personFaces'
     | 'photosOf'
     | 'faceCropKey'
+    | 'chooseCover'
   >;
   readonly search: Pick<SearchService, 'findBySelfie'>;
   readonly privacy: Pick<PrivacyService, 'forgetPerson' | 'forgetTenant'>;

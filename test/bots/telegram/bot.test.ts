@@ -71,6 +71,7 @@ function setup(opts: { canRead?: boolean; member?: string; people?: PersonSummar
       personFaces: vi.fn(() => Promise.resolve([])),
       photosOf: vi.fn(() => Promise.resolve([])),
       faceCropKey: vi.fn(() => Promise.resolve(null)),
+      chooseCover: vi.fn(),
     },
     search: { findBySelfie: vi.fn() },
     privacy: { forgetPerson: vi.fn(), forgetTenant: vi.fn(() => Promise.resolve()) },

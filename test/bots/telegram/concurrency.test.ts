@@ -47,6 +47,7 @@ describe('updates of several chats', () => {
         personFaces: vi.fn(),
         photosOf: vi.fn(),
         faceCropKey: vi.fn(),
+        chooseCover: vi.fn(),
       },
       search: { findBySelfie },
       privacy: { forgetPerson: vi.fn(), forgetTenant: vi.fn() },

@@ -323,7 +323,13 @@ describe('the Telegram bot, end to end', () => {
     start = emu.lastSeq;
     emu.textMessage(group, bob, `/person ${num.kit}`);
     const card = await reply(start, new RegExp(`^<b>#${num.kit}</b>: 2 photos`));
-    expect(buttons(card).map((b) => b.text)).toEqual(['Name', 'Photos', 'Not this person…', 'Hide']);
+    expect(buttons(card).map((b) => b.text)).toEqual([
+      'Name',
+      'Photos',
+      'Not this person…',
+      'Cover…',
+      'Hide',
+    ]);
     start = emu.lastSeq;
     emu.pressButton(group, bob, card.result as TgMessage, `ns:${ids.kit}`);
     const faces = await reply(start, new RegExp(`^Which of these is not <b>#${num.kit}</b>\\?`));

@@ -2,7 +2,8 @@
  * The chat's people, by handle (#7) or name, always with their face: /people (a contact sheet; people
  * seen once and hidden people folded away), /person <who> (a card with buttons), /name <who> <name>,
  * /merge <a> <b> (both faces, then Undo), /hide <who>, /photos <who>. Buttons: name (asks with
- * ForceReply), not this person (one face, shown), hide/show, undo a merge. Every button checks the
+ * ForceReply), not this person (one face, shown), cover (which face stands for them), hide/show, undo
+ * a merge. Every button checks the
  * permission of the member who pressed it (src/chat/permissions.ts).
  */
 import { Composer, type Context, InlineKeyboard, InputFile } from 'grammy';
@@ -44,6 +45,7 @@ export function personKeyboard(p: Pick<PersonSummary, 'id' | 'name' | 'hidden'>)
     .text('Photos', `ph:${p.id}`)
     .row()
     .text('Not this person…', `ns:${p.id}`)
+    .text('Cover…', `cs:${p.id}`)
     .text(p.hidden ? 'Show' : 'Hide', `${p.hidden ? 'sh' : 'hd'}:${p.id}`);
 }
 
@@ -278,12 +280,8 @@ export function peopleFeature(kit: FeatureKit): Composer<Context> {
     await ctx.editMessageReplyMarkup({ reply_markup: personKeyboard({ ...p, hidden }) });
   });
 
-  // "Not this person": the person's faces, numbered, one button each.
-  composer.callbackQuery(new RegExp(`^ns:${PERSON}$`), async (ctx) => {
-    if (!(await allowed(ctx, 'split'))) return;
-    const p = await byId(ctx, ctx.match[1] ?? '');
-    if (!p) return;
-    await ctx.answerCallbackQuery();
+  /** The person's faces, numbered, one button each (`<prefix>:<face id>`). */
+  async function facesSheet(ctx: Context, p: PersonSummary, prefix: string, caption: string) {
     const faces = (await deps.people.personFaces(tenantOf(ctx), p.id)).slice(0, MAX_FACES);
     const tiles: SheetEntry[] = [];
     const keyboard = new InlineKeyboard();
@@ -291,20 +289,45 @@ export function peopleFeature(kit: FeatureKit): Composer<Context> {
       const bytes = await deps.blobs.get(face.key);
       if (!bytes) continue;
       tiles.push({ label: String(tiles.length + 1), face: Buffer.from(bytes) });
-      keyboard.text(String(tiles.length), `nf:${face.id}`);
+      keyboard.text(String(tiles.length), `${prefix}:${face.id}`);
       if (tiles.length % 4 === 0) keyboard.row();
     }
     if (tiles.length < 2) {
-      await ctx.reply(`${who(p)} has only this one face; /forget ${p.handle} removes them instead.`, {
-        parse_mode: 'HTML',
-      });
+      await ctx.reply(`${who(p)} has only one face so far.`, { parse_mode: 'HTML' });
       return;
     }
     await ctx.replyWithPhoto(new InputFile(await renderContactSheet(tiles), 'faces.jpg'), {
-      caption: `Which of these is not ${who(p)}?`,
+      caption,
       parse_mode: 'HTML',
       reply_markup: keyboard,
     });
+  }
+
+  // "Not this person": the person's faces, numbered, one button each.
+  composer.callbackQuery(new RegExp(`^ns:${PERSON}$`), async (ctx) => {
+    if (!(await allowed(ctx, 'split'))) return;
+    const p = await byId(ctx, ctx.match[1] ?? '');
+    if (!p) return;
+    await ctx.answerCallbackQuery();
+    await facesSheet(ctx, p, 'nf', `Which of these is not ${who(p)}?`);
+  });
+
+  // The cover: the face shown for the person everywhere.
+  composer.callbackQuery(new RegExp(`^cs:${PERSON}$`), async (ctx) => {
+    if (!(await allowed(ctx, 'name'))) return;
+    const p = await byId(ctx, ctx.match[1] ?? '');
+    if (!p) return;
+    await ctx.answerCallbackQuery();
+    await facesSheet(ctx, p, 'cv', `Which face should stand for ${who(p)}?`);
+  });
+
+  composer.callbackQuery(new RegExp(`^cv:${FACE}$`), async (ctx) => {
+    if (!(await allowed(ctx, 'name'))) return;
+    const tenant = tenantOf(ctx);
+    const id = await deps.people.chooseCover(tenant, ctx.match[1] ?? '');
+    await ctx.answerCallbackQuery({ text: 'Cover chosen' });
+    const p = await deps.people.findPerson(tenant, id);
+    if (p) await sendCard(ctx, p, `This face now stands for ${who(p)}.`, false);
   });
 
   composer.callbackQuery(new RegExp(`^nf:${FACE}$`), async (ctx) => {
