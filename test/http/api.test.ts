@@ -365,6 +365,11 @@ describe('HTTP API', () => {
     await call('/api/v1/people/1/name', { ...json({ name: null }), method: 'PUT', key: keyA });
 
     await expectProblem(
+      await call('/api/v1/faces/00000000-0000-0000-0000-000000000000/cover', { method: 'PUT', key: keyA }),
+      422,
+      'BAD_ARGUMENTS',
+    );
+    await expectProblem(
       await call('/api/v1/faces/00000000-0000-0000-0000-000000000000/split', { method: 'POST', key: keyA }),
       422,
       'BAD_ARGUMENTS',

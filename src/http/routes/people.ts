@@ -1,6 +1,7 @@
 /**
  * People actions over HTTP, within the caller's tenant, with the same rules as the chat bots (the people
- * service): find by handle or name, name, merge (and undo it), hide, and "not this person" for one face.
+ * service): find by handle or name, name, merge (and undo it), hide, choose the cover, and "not this
+ * person" for one face.
  * A person is addressed by handle ("7"), name ("Anna") or id; an unknown one is 404.
  */
 import type { FastifyInstance } from 'fastify';
@@ -196,6 +197,31 @@ export function registerPeopleRoutes(app: FastifyInstance, { deps }: RouteContex
       const { hidden } = request.body as { hidden: boolean };
       const id = await people.hidePerson(request.tenant, (await found(request.tenant, ref)).id, hidden);
       return answer(request.tenant, id);
+    },
+  );
+
+  app.put(
+    '/api/v1/faces/:face/cover',
+    {
+      schema: {
+        params: {
+          type: 'object',
+          required: ['face'],
+          properties: { face: { type: 'string', pattern: '^[0-9a-f-]{36}$' } },
+        },
+        response: { 200: personResponse },
+      },
+      config: {
+        doc: {
+          summary: 'Makes this face its person’s cover, kept across albums',
+          tags: ['people'],
+          problems: [400],
+        },
+      },
+    },
+    async (request) => {
+      const { face } = request.params as { face: string };
+      return answer(request.tenant, await people.chooseCover(request.tenant, face));
     },
   );
 
