@@ -300,6 +300,19 @@ describe('the Telegram bot', () => {
     expect(rest).toEqual([]);
   });
 
+  it('mentions skipped videos once per album, and in private chats', async () => {
+    const t = setup();
+    const video = { file_id: 'v', file_unique_id: 'vu', width: 9, height: 9, duration: 3 };
+    await t.bot.handleUpdate(t.message(GROUP, { video, media_group_id: 'g1' }));
+    await t.bot.handleUpdate(t.message(GROUP, { video, media_group_id: 'g1' }));
+    await t.bot.handleUpdate(t.message(GROUP, { video }));
+    await t.bot.handleUpdate(t.message(PRIVATE, { video }));
+    expect(t.texts()).toEqual([
+      'I skip videos: the photos of this album are in the post, the videos are not.',
+      'I skip videos: send photos and I will make a post of them.',
+    ]);
+  });
+
   it('answers another chat at once while one chat waits on a slow /find', async () => {
     const t = setup();
     let release: (value: unknown) => void = () => undefined;

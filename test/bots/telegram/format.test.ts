@@ -14,6 +14,8 @@ import {
   whoAppearsText,
 } from '../../../src/bots/telegram/format.js';
 import { splitFirst } from '../../../src/bots/telegram/people-args.js';
+import { quietText } from '../../../src/bots/telegram/album-replies.js';
+import { peopleToAsk } from '../../../src/chat/who-is-this.js';
 import { composePost, withChatNumbers } from '../../../src/bots/telegram/post.js';
 import { BOT_API_DOWNLOAD_LIMIT } from '../../../src/bots/telegram/files.js';
 
@@ -182,6 +184,46 @@ describe('status and replies', () => {
       /^<b>Ann<\/b> \(#4\): 2 photos\n<b>#9<\/b>: 2 photos\n\+24 people seen once, 1 hidden \(\/people all\)\n/,
     );
     expect(peopleText([])[0]).toMatch(/^No people yet/);
+  });
+});
+
+describe('after an album', () => {
+  it('asks about unnamed people seen twice or as a main face, never about named ones', () => {
+    const result = album(
+      [
+        { id: 'twice', name: null, photos: [1, 2] },
+        { id: 'named', name: 'Ann', photos: [1, 3] },
+        { id: 'main', name: null, photos: [4] },
+      ],
+      4,
+    );
+    // Faces are 50 px wide in 100 px photos: main faces. A 5 px face in one photo is a passer-by.
+    expect(peopleToAsk(result)).toEqual(['twice', 'main']);
+    const small = {
+      ...result,
+      people: result.people.map((p) =>
+        p.id === 'main'
+          ? {
+              ...p,
+              representative: { ...p.representative, box: [1, 1, 5, 5] as [number, number, number, number] },
+            }
+          : p,
+      ),
+    };
+    expect(peopleToAsk(small)).toEqual(['twice']);
+  });
+
+  it('acknowledges a single photo quietly, by name or handle', () => {
+    const one = album(
+      [
+        { id: 'pa', name: null, photos: [1] },
+        { id: 'pb', name: 'Bo <3', photos: [1] },
+      ],
+      1,
+    );
+    expect(quietText(one, new Map([['pa', 4]]), 'I had seen this before.')).toBe(
+      'Saved 1 photo: #4, Bo &lt;3. I had seen this before.',
+    );
   });
 });
 
