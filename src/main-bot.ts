@@ -8,13 +8,14 @@
  */
 import { createServer, type Server } from 'node:http';
 
+import { run, type RunnerHandle } from '@grammyjs/runner';
 import { webhookCallback } from 'grammy';
 import type { Logger } from 'pino';
 
 import { createPostWriter } from './app/post-writer.js';
 import { openServiceRuntime } from './app/open-runtime.js';
-import { runAsMain, runUntilSignal } from './app/run-until-signal.js';
-import { COMMANDS } from './bots/telegram/commands.js';
+import { runAsMain, runUntilSignal, type StopService } from './app/run-until-signal.js';
+import { COMMANDS, DESCRIPTION, SHORT_DESCRIPTION } from './bots/telegram/commands.js';
 import { createTelegramBot } from './bots/telegram/create-bot.js';
 import type { ChatAlbums } from './bots/telegram/deps.js';
 import type { Config } from './config.js';
@@ -62,10 +63,13 @@ export async function runBot(config: Config, logger: Logger): Promise<() => Prom
 
   await bot.init();
   await bot.api.setMyCommands([...COMMANDS]);
+  // What a new user sees before pressing Start, and on the bot's profile.
+  await bot.api.setMyDescription(DESCRIPTION);
+  await bot.api.setMyShortDescription(SHORT_DESCRIPTION);
   const allowed_updates = ['message', 'callback_query', 'my_chat_member'] as const;
 
   let server: Server | null = null;
-  let polling: Promise<void> | null = null;
+  let runner: RunnerHandle | null = null;
   if (telegram.webhookUrl) {
     const secret = telegram.webhookSecret;
     const handle = webhookCallback(bot, 'http', secret ? { secretToken: secret } : {});
@@ -86,16 +90,16 @@ export async function runBot(config: Config, logger: Logger): Promise<() => Prom
       { webhookPort: telegram.webhookPort },
     );
   } else {
-    polling = bot.start({ allowed_updates, onStart: () => undefined });
-    polling.catch((error: unknown) => {
-      log(`faceblog bot: polling stopped: ${describeError(error).message}`, { level: 'error' });
-    });
+    // The runner fetches while earlier updates are still handled; create-bot.ts keeps each chat's
+    // updates in order (sequentialize), so one chat's slow work never holds another chat's.
+    runner = run(bot, { runner: { fetch: { allowed_updates } } });
     log(
       `faceblog bot: @${bot.botInfo.username} polling, pack ${pack.name}, prefix ${workerConfig.queuePrefix}`,
     );
   }
 
   const webhookServer = server;
+  const polling = runner;
   const ops =
     config.ops.port === null
       ? null
@@ -112,7 +116,7 @@ export async function runBot(config: Config, logger: Logger): Promise<() => Prom
               // server that receives updates is listening. No Bot API call per probe.
               name: 'telegram',
               check: () =>
-                (webhookServer ? webhookServer.listening : bot.isRunning())
+                (webhookServer ? webhookServer.listening : (polling?.isRunning() ?? false))
                   ? Promise.resolve()
                   : Promise.reject(new Error('not receiving updates')),
             },
@@ -120,13 +124,12 @@ export async function runBot(config: Config, logger: Logger): Promise<() => Prom
         });
   if (ops) log(`faceblog bot: health and metrics on port ${ops.port}`, { opsPort: ops.port });
 
-  return async () => {
+  let stopping = false;
+  const stop: StopService = async () => {
     await ops?.close();
     // Stop taking updates, then let collected albums go out and running ones finish briefly.
-    if (polling) {
-      await bot.stop();
-      await polling.catch(() => undefined);
-    }
+    stopping = true;
+    if (runner?.isRunning()) await runner.stop();
     if (server) {
       const open = server;
       await new Promise<void>((resolve) =>
@@ -138,6 +141,22 @@ export async function runBot(config: Config, logger: Logger): Promise<() => Prom
     await drain(SHUTDOWN_GRACE_MS);
     await runtime.close();
   };
+  // A 409 Conflict (another poller, or a webhook set meanwhile) or a 401 (token revoked) stops the
+  // runner for good: the process must end non-zero so that its supervisor restarts it.
+  const task = runner?.task();
+  if (task) {
+    stop.fatal = task.then(
+      () =>
+        stopping
+          ? new Promise<never>(() => undefined)
+          : Promise.reject(new AppError(ErrorCode.Io, 'Telegram polling stopped')),
+      (error: unknown) => {
+        log(`faceblog bot: polling stopped: ${describeError(error).message}`, { level: 'error' });
+        throw error;
+      },
+    );
+  }
+  return stop;
 }
 
 /** The chat's albums from the metadata store (newest first there). */

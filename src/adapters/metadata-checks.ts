@@ -7,7 +7,7 @@ import type { AlbumFailure, AlbumResult } from '../core/album.js';
 import { AppError, ErrorCode } from '../core/errors.js';
 import { albumPrefix, assertBlobKey, assertTenant, tenantPrefix } from '../core/keys.js';
 import type { GpsPoint } from '../core/types.js';
-import type { AlbumStatus, PersonRecord, PhotoRecord } from '../ports/metadata-store.js';
+import type { AlbumStatus, MergeUndo, PersonRecord, PhotoRecord } from '../ports/metadata-store.js';
 
 function bad(message: string, context: Record<string, unknown>): AppError {
   return new AppError(ErrorCode.BadArguments, message, context);
@@ -204,4 +204,34 @@ export const MAX_MERGE_HOPS = 10_000;
 export function gpsOf(lat: number | null, lon: number | null, alt: number | null): GpsPoint | null {
   if (lat === null || lon === null) return null;
   return alt === null ? { lat, lon } : { lat, lon, alt };
+}
+
+export function checkHandle(handle: number): void {
+  if (!Number.isSafeInteger(handle) || handle < 1) throw bad('invalid person handle', { handle });
+}
+
+/**
+ * A merge's undo record: face ids and a name. 100 000 faces is far above any chat's person and keeps one
+ * row bounded.
+ */
+export function checkMergeUndo(undo: MergeUndo | undefined): void {
+  if (undo === undefined) return;
+  const faces: unknown = undo.faces;
+  if (!Array.isArray(faces) || faces.length > 100_000) throw bad('invalid merge undo', {});
+  for (const face of faces as unknown[]) checkId('face', face as string);
+  checkName(undo.intoName);
+  checkName(undo.fromName);
+}
+
+/** Reads a stored undo record back; anything unexpected reads as "no undo". */
+export function mergeUndoOf(value: unknown): MergeUndo | null {
+  const raw: unknown = typeof value === 'string' ? (JSON.parse(value) as unknown) : value;
+  if (typeof raw !== 'object' || raw === null) return null;
+  const { faces, intoName, fromName } = raw as { faces?: unknown; intoName?: unknown; fromName?: unknown };
+  if (!Array.isArray(faces) || !faces.every((f) => typeof f === 'string')) return null;
+  return {
+    faces,
+    intoName: typeof intoName === 'string' ? intoName : null,
+    fromName: typeof fromName === 'string' ? fromName : null,
+  };
 }

@@ -169,6 +169,41 @@ export const METADATA_MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
+    name: 'stable person handles, hidden people, chosen covers, merge undo',
+    // Handles are numbered per chat in the order people were created; a row is never deleted while the
+    // chat exists, so max(handle) + 1 never hands out a number twice.
+    sqlite: `
+      CREATE TABLE person_handles (
+        tenant TEXT NOT NULL,
+        handle INTEGER NOT NULL,
+        person_id TEXT NOT NULL,
+        PRIMARY KEY (tenant, handle)
+      );
+      CREATE UNIQUE INDEX person_handles_person ON person_handles (tenant, person_id);
+      INSERT INTO person_handles (tenant, handle, person_id)
+        SELECT tenant, row_number() OVER (PARTITION BY tenant ORDER BY created_at, id), id FROM people;
+      ALTER TABLE people ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE people ADD COLUMN cover_chosen INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE person_merges ADD COLUMN undo TEXT;
+    `,
+    postgres: `
+      CREATE TABLE {{schema}}.person_handles (
+        tenant text NOT NULL,
+        handle integer NOT NULL,
+        person_id text NOT NULL,
+        PRIMARY KEY (tenant, handle)
+      );
+      CREATE UNIQUE INDEX person_handles_person ON {{schema}}.person_handles (tenant, person_id);
+      INSERT INTO {{schema}}.person_handles (tenant, handle, person_id)
+        SELECT tenant, row_number() OVER (PARTITION BY tenant ORDER BY created_at, id COLLATE "C"), id
+        FROM {{schema}}.people;
+      ALTER TABLE {{schema}}.people ADD COLUMN hidden boolean NOT NULL DEFAULT false;
+      ALTER TABLE {{schema}}.people ADD COLUMN cover_chosen boolean NOT NULL DEFAULT false;
+      ALTER TABLE {{schema}}.person_merges ADD COLUMN undo jsonb;
+    `,
+  },
+  {
+    version: 4,
     name: 'answers to "is this them?" after an unsure selfie search',
     sqlite: `
       CREATE TABLE search_answers (
@@ -204,5 +239,6 @@ export const TENANT_TABLES = [
   'people',
   'person_merges',
   'cannot_links',
+  'person_handles',
   'search_answers',
 ] as const;

@@ -15,6 +15,7 @@ import { AppError, ErrorCode } from '../core/errors.js';
 import type {
   AlbumRecord,
   AlbumStatus,
+  MergeUndo,
   MetadataStore,
   PersonRecord,
   PhotoRecord,
@@ -26,8 +27,10 @@ import {
   checkAlbumInput,
   checkAlbumRef,
   checkFailure,
+  checkHandle,
   checkId,
   checkLimit,
+  checkMergeUndo,
   checkName,
   checkPerson,
   checkPhoto,
@@ -38,6 +41,7 @@ import {
   checkTransition,
   gpsOf,
   MAX_MERGE_HOPS,
+  mergeUndoOf,
 } from './metadata-checks.js';
 import { METADATA_MIGRATIONS, TENANT_TABLES } from './metadata-migrations.js';
 
@@ -89,6 +93,8 @@ interface PersonRow {
   face_count: number;
   cover_face: string | null;
   created_at: Date;
+  hidden: boolean;
+  handle: number | null;
 }
 
 function albumOf(row: AlbumRow): AlbumRecord {
@@ -128,6 +134,8 @@ function personOf(row: PersonRow): PersonRecord {
     faceCount: row.face_count,
     coverFace: row.cover_face,
     createdAt: row.created_at.toISOString(),
+    ...(row.handle === null ? {} : { handle: row.handle }),
+    hidden: row.hidden,
   };
 }
 
@@ -478,15 +486,16 @@ export class PostgresMetadataStore implements MetadataStore {
   }
 
   private personSelect(where: string): string {
-    return `SELECT tenant, id, name, centroid, face_count, cover_face, created_at
-      FROM ${this.t('people')} WHERE ${where}`;
+    return `SELECT p.tenant, p.id, p.name, p.centroid, p.face_count, p.cover_face, p.created_at, p.hidden,
+      h.handle FROM ${this.t('people')} p
+      LEFT JOIN ${this.t('person_handles')} h ON h.tenant = p.tenant AND h.person_id = p.id WHERE ${where}`;
   }
 
   async listPeople(tenant: string): Promise<PersonRecord[]> {
     checkTenant(tenant);
     const rows = await this.query<PersonRow>(
       'listPeople',
-      `${this.personSelect('tenant = $1')} ORDER BY face_count DESC, created_at, id COLLATE "C"`,
+      `${this.personSelect('p.tenant = $1')} ORDER BY p.face_count DESC, p.created_at, p.id COLLATE "C"`,
       [tenant],
     );
     return rows.map(personOf);
@@ -495,7 +504,7 @@ export class PostgresMetadataStore implements MetadataStore {
   async getPerson(tenant: string, id: string): Promise<PersonRecord | null> {
     checkTenant(tenant);
     checkId('person', id);
-    const rows = await this.query<PersonRow>('getPerson', this.personSelect('tenant = $1 AND id = $2'), [
+    const rows = await this.query<PersonRow>('getPerson', this.personSelect('p.tenant = $1 AND p.id = $2'), [
       tenant,
       id,
     ]);
@@ -504,24 +513,36 @@ export class PostgresMetadataStore implements MetadataStore {
 
   async savePerson(person: PersonRecord): Promise<void> {
     const createdAt = checkPerson(person);
-    await this.query(
-      'savePerson',
-      `INSERT INTO ${this.t('people')} (tenant, id, name, centroid, face_count, cover_face, created_at)
+    await this.transaction('savePerson', async (client) => {
+      // One handle per person id, numbered under the chat's lock so two savers never take the same one.
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [
+        advisoryKey(`${this.schema}/people/${person.tenant}`),
+      ]);
+      await client.query(
+        `INSERT INTO ${this.t('person_handles')} (tenant, handle, person_id)
+         SELECT $1, coalesce(max(handle), 0) + 1, $2 FROM ${this.t('person_handles')} WHERE tenant = $1
+         ON CONFLICT DO NOTHING`,
+        [person.tenant, person.id],
+      );
+      await client.query(
+        `INSERT INTO ${this.t('people')} (tenant, id, name, centroid, face_count, cover_face, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (tenant, id) DO UPDATE SET
          name = coalesce(excluded.name, people.name), centroid = excluded.centroid,
-         face_count = excluded.face_count, cover_face = excluded.cover_face,
+         face_count = excluded.face_count,
+         cover_face = CASE WHEN people.cover_chosen THEN people.cover_face ELSE excluded.cover_face END,
          created_at = excluded.created_at`,
-      [
-        person.tenant,
-        person.id,
-        person.name,
-        centroidBytes(person.centroid),
-        person.faceCount,
-        person.coverFace,
-        createdAt,
-      ],
-    );
+        [
+          person.tenant,
+          person.id,
+          person.name,
+          centroidBytes(person.centroid),
+          person.faceCount,
+          person.coverFace,
+          createdAt,
+        ],
+      );
+    });
   }
 
   async namePerson(tenant: string, id: string, name: string | null): Promise<void> {
@@ -536,10 +557,11 @@ export class PostgresMetadataStore implements MetadataStore {
     if (rows.length === 0) throw new AppError(ErrorCode.BadArguments, 'unknown person', { tenant, id });
   }
 
-  async mergePeople(tenant: string, from: string, into: string): Promise<void> {
+  async mergePeople(tenant: string, from: string, into: string, undo?: MergeUndo): Promise<void> {
     checkTenant(tenant);
     checkId('person', from);
     checkId('person', into);
+    checkMergeUndo(undo);
     await this.transaction('mergePeople', async (client) => {
       // Serialise merges within the chat, so two concurrent merges cannot each remove the other's target.
       await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [
@@ -563,9 +585,9 @@ export class PostgresMetadataStore implements MetadataStore {
       if (source === target) return;
       await client.query(`DELETE FROM ${this.t('people')} WHERE tenant = $1 AND id = $2`, [tenant, source]);
       await client.query(
-        `INSERT INTO ${this.t('person_merges')} (tenant, from_id, into_id) VALUES ($1, $2, $3)
-         ON CONFLICT (tenant, from_id) DO UPDATE SET into_id = excluded.into_id`,
-        [tenant, source, target],
+        `INSERT INTO ${this.t('person_merges')} (tenant, from_id, into_id, undo) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant, from_id) DO UPDATE SET into_id = excluded.into_id, undo = excluded.undo`,
+        [tenant, source, target, undo === undefined ? null : JSON.stringify(undo)],
       );
       // The two were one person all along, so a face that is not `source` is not `target` either.
       await client.query(
@@ -625,6 +647,62 @@ export class PostgresMetadataStore implements MetadataStore {
       throw new AppError(ErrorCode.Internal, 'person merge chain does not end', { tenant, id });
     }
     return null;
+  }
+
+  async getMerge(tenant: string, from: string): Promise<{ into: string; undo: MergeUndo | null } | null> {
+    checkTenant(tenant);
+    checkId('person', from);
+    const rows = await this.query<{ into_id: string; undo: unknown }>(
+      'getMerge',
+      `SELECT into_id, undo FROM ${this.t('person_merges')} WHERE tenant = $1 AND from_id = $2`,
+      [tenant, from],
+    );
+    const row = rows[0];
+    return row ? { into: row.into_id, undo: row.undo === null ? null : mergeUndoOf(row.undo) } : null;
+  }
+
+  async dropMerge(tenant: string, from: string): Promise<void> {
+    checkTenant(tenant);
+    checkId('person', from);
+    await this.query(
+      'dropMerge',
+      `DELETE FROM ${this.t('person_merges')} WHERE tenant = $1 AND from_id = $2`,
+      [tenant, from],
+    );
+  }
+
+  async personByHandle(tenant: string, handle: number): Promise<string | null> {
+    checkTenant(tenant);
+    checkHandle(handle);
+    const rows = await this.query<{ person_id: string }>(
+      'personByHandle',
+      `SELECT person_id FROM ${this.t('person_handles')} WHERE tenant = $1 AND handle = $2`,
+      [tenant, handle],
+    );
+    return rows[0]?.person_id ?? null;
+  }
+
+  async setHidden(tenant: string, id: string, hidden: boolean): Promise<void> {
+    checkTenant(tenant);
+    checkId('person', id);
+    const rows = await this.query(
+      'setHidden',
+      `UPDATE ${this.t('people')} SET hidden = $3 WHERE tenant = $1 AND id = $2 RETURNING id`,
+      [tenant, id, hidden],
+    );
+    if (rows.length === 0) throw new AppError(ErrorCode.BadArguments, 'unknown person', { tenant, id });
+  }
+
+  async chooseCover(tenant: string, id: string, faceId: string): Promise<void> {
+    checkTenant(tenant);
+    checkId('person', id);
+    checkId('face', faceId);
+    const rows = await this.query(
+      'chooseCover',
+      `UPDATE ${this.t('people')} SET cover_face = $3, cover_chosen = true WHERE tenant = $1 AND id = $2 RETURNING id`,
+      [tenant, id, faceId],
+    );
+    if (rows.length === 0) throw new AppError(ErrorCode.BadArguments, 'unknown person', { tenant, id });
   }
 
   async deletePerson(tenant: string, id: string): Promise<void> {

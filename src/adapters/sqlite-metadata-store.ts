@@ -15,6 +15,7 @@ import { AppError, ErrorCode } from '../core/errors.js';
 import type {
   AlbumRecord,
   AlbumStatus,
+  MergeUndo,
   MetadataStore,
   PersonRecord,
   PhotoRecord,
@@ -26,8 +27,10 @@ import {
   checkAlbumInput,
   checkAlbumRef,
   checkFailure,
+  checkHandle,
   checkId,
   checkLimit,
+  checkMergeUndo,
   checkName,
   checkPerson,
   checkPhoto,
@@ -38,6 +41,7 @@ import {
   checkTransition,
   gpsOf,
   MAX_MERGE_HOPS,
+  mergeUndoOf,
 } from './metadata-checks.js';
 import { METADATA_MIGRATIONS, TENANT_TABLES } from './metadata-migrations.js';
 
@@ -85,6 +89,8 @@ interface PersonRow {
   face_count: number;
   cover_face: string | null;
   created_at: string;
+  hidden: number;
+  handle: number | null;
 }
 
 const ALBUM_COLUMNS = `a.tenant, a.id, a.status, a.photo_count, a.created_at, a.finished_at, a.result,
@@ -130,8 +136,14 @@ function personOf(row: PersonRow): PersonRecord {
     faceCount: row.face_count,
     coverFace: row.cover_face,
     createdAt: row.created_at,
+    ...(row.handle === null ? {} : { handle: row.handle }),
+    hidden: row.hidden !== 0,
   };
 }
+
+const PERSON_SELECT = `SELECT p.tenant, p.id, p.name, p.centroid, p.face_count, p.cover_face, p.created_at,
+  p.hidden, h.handle FROM people p
+  LEFT JOIN person_handles h ON h.tenant = p.tenant AND h.person_id = p.id`;
 
 export class SqliteMetadataStore implements MetadataStore {
   private readonly file: string;
@@ -364,7 +376,7 @@ export class SqliteMetadataStore implements MetadataStore {
       checkTenant(tenant);
       return db
         .prepare<[string], PersonRow>(
-          `SELECT * FROM people WHERE tenant = ? ORDER BY face_count DESC, created_at, id`,
+          `${PERSON_SELECT} WHERE p.tenant = ? ORDER BY p.face_count DESC, p.created_at, p.id`,
         )
         .all(tenant)
         .map(personOf);
@@ -376,7 +388,7 @@ export class SqliteMetadataStore implements MetadataStore {
       checkTenant(tenant);
       checkId('person', id);
       const row = db
-        .prepare<[string, string], PersonRow>('SELECT * FROM people WHERE tenant = ? AND id = ?')
+        .prepare<[string, string], PersonRow>(`${PERSON_SELECT} WHERE p.tenant = ? AND p.id = ?`)
         .get(tenant, id);
       return row ? personOf(row) : null;
     });
@@ -385,22 +397,32 @@ export class SqliteMetadataStore implements MetadataStore {
   savePerson(person: PersonRecord): Promise<void> {
     return this.run('savePerson', (db) => {
       const createdAt = checkPerson(person);
-      db.prepare(
-        `INSERT INTO people (tenant, id, name, centroid, face_count, cover_face, created_at)
+      db.transaction(() => {
+        // The next handle of the chat, once per person id: a saved-again person keeps its handle.
+        // (`WHERE true` lets SQLite parse ON CONFLICT after a SELECT.)
+        db.prepare(
+          `INSERT INTO person_handles (tenant, handle, person_id)
+           SELECT ?, coalesce(max(handle), 0) + 1, ? FROM person_handles WHERE tenant = ? AND true
+           ON CONFLICT DO NOTHING`,
+        ).run(person.tenant, person.id, person.tenant);
+        db.prepare(
+          `INSERT INTO people (tenant, id, name, centroid, face_count, cover_face, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (tenant, id) DO UPDATE SET
            name = coalesce(excluded.name, people.name), centroid = excluded.centroid,
-           face_count = excluded.face_count, cover_face = excluded.cover_face,
+           face_count = excluded.face_count,
+           cover_face = CASE WHEN people.cover_chosen = 1 THEN people.cover_face ELSE excluded.cover_face END,
            created_at = excluded.created_at`,
-      ).run(
-        person.tenant,
-        person.id,
-        person.name,
-        centroidBytes(person.centroid),
-        person.faceCount,
-        person.coverFace,
-        createdAt,
-      );
+        ).run(
+          person.tenant,
+          person.id,
+          person.name,
+          centroidBytes(person.centroid),
+          person.faceCount,
+          person.coverFace,
+          createdAt,
+        );
+      }).immediate();
     });
   }
 
@@ -414,11 +436,12 @@ export class SqliteMetadataStore implements MetadataStore {
     });
   }
 
-  mergePeople(tenant: string, from: string, into: string): Promise<void> {
+  mergePeople(tenant: string, from: string, into: string, undo?: MergeUndo): Promise<void> {
     return this.run('mergePeople', (db) => {
       checkTenant(tenant);
       checkId('person', from);
       checkId('person', into);
+      checkMergeUndo(undo);
       db.transaction(() => {
         const target = resolveIn(db, tenant, into);
         if (target === null) {
@@ -438,9 +461,9 @@ export class SqliteMetadataStore implements MetadataStore {
         if (source === target) return;
         db.prepare('DELETE FROM people WHERE tenant = ? AND id = ?').run(tenant, source);
         db.prepare(
-          `INSERT INTO person_merges (tenant, from_id, into_id) VALUES (?, ?, ?)
-           ON CONFLICT (tenant, from_id) DO UPDATE SET into_id = excluded.into_id`,
-        ).run(tenant, source, target);
+          `INSERT INTO person_merges (tenant, from_id, into_id, undo) VALUES (?, ?, ?, ?)
+           ON CONFLICT (tenant, from_id) DO UPDATE SET into_id = excluded.into_id, undo = excluded.undo`,
+        ).run(tenant, source, target, undo === undefined ? null : JSON.stringify(undo));
         // The two were one person all along, so a face that is not `source` is not `target` either.
         db.prepare(
           `INSERT INTO cannot_links (tenant, face_id, person_id)
@@ -457,6 +480,63 @@ export class SqliteMetadataStore implements MetadataStore {
       checkTenant(tenant);
       checkId('person', id);
       return resolveIn(db, tenant, id);
+    });
+  }
+
+  getMerge(tenant: string, from: string): Promise<{ into: string; undo: MergeUndo | null } | null> {
+    return this.run('getMerge', (db) => {
+      checkTenant(tenant);
+      checkId('person', from);
+      const row = db
+        .prepare<[string, string], { into_id: string; undo: string | null }>(
+          'SELECT into_id, undo FROM person_merges WHERE tenant = ? AND from_id = ?',
+        )
+        .get(tenant, from);
+      return row ? { into: row.into_id, undo: row.undo === null ? null : mergeUndoOf(row.undo) } : null;
+    });
+  }
+
+  dropMerge(tenant: string, from: string): Promise<void> {
+    return this.run('dropMerge', (db) => {
+      checkTenant(tenant);
+      checkId('person', from);
+      db.prepare('DELETE FROM person_merges WHERE tenant = ? AND from_id = ?').run(tenant, from);
+    });
+  }
+
+  personByHandle(tenant: string, handle: number): Promise<string | null> {
+    return this.run('personByHandle', (db) => {
+      checkTenant(tenant);
+      checkHandle(handle);
+      const row = db
+        .prepare<[string, number], { person_id: string }>(
+          'SELECT person_id FROM person_handles WHERE tenant = ? AND handle = ?',
+        )
+        .get(tenant, handle);
+      return row?.person_id ?? null;
+    });
+  }
+
+  setHidden(tenant: string, id: string, hidden: boolean): Promise<void> {
+    return this.run('setHidden', (db) => {
+      checkTenant(tenant);
+      checkId('person', id);
+      const info = db
+        .prepare('UPDATE people SET hidden = ? WHERE tenant = ? AND id = ?')
+        .run(hidden ? 1 : 0, tenant, id);
+      if (info.changes === 0) throw new AppError(ErrorCode.BadArguments, 'unknown person', { tenant, id });
+    });
+  }
+
+  chooseCover(tenant: string, id: string, faceId: string): Promise<void> {
+    return this.run('chooseCover', (db) => {
+      checkTenant(tenant);
+      checkId('person', id);
+      checkId('face', faceId);
+      const info = db
+        .prepare('UPDATE people SET cover_face = ?, cover_chosen = 1 WHERE tenant = ? AND id = ?')
+        .run(faceId, tenant, id);
+      if (info.changes === 0) throw new AppError(ErrorCode.BadArguments, 'unknown person', { tenant, id });
     });
   }
 

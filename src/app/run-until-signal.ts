@@ -12,29 +12,43 @@ import { describeError } from '../core/errors.js';
 import type { Log } from '../core/log.js';
 import { createLogger, lineLog } from '../ops/logger.js';
 
-/** Starts a service; resolves with the function that stops it. */
-export type StartService = () => Promise<() => Promise<void>>;
+/**
+ * Starts a service; resolves with the function that stops it. A service that can die on its own (a bot
+ * whose token was revoked, or a second poller taking its updates) sets `fatal` on that function: a
+ * promise that rejects when it happens, so the process ends non-zero and its supervisor restarts it.
+ */
+export type StopService = (() => Promise<void>) & { fatal?: Promise<never> };
+export type StartService = () => Promise<StopService>;
 
 /**
- * Starts, waits for SIGTERM or SIGINT, then stops; resolves with the exit code (0 after a clean stop,
- * 1 when stopping failed). Repeated signals during the stop are ignored: the service's own grace period
+ * Starts, waits for SIGTERM or SIGINT (or the service's fatal error), then stops; resolves with the exit
+ * code (0 after a clean stop on a signal, 2 after a fatal error, 1 when stopping failed). Repeated signals during the stop are ignored: the service's own grace period
  * bounds it, and Docker follows up with SIGKILL anyway. `name` prefixes the log lines.
  */
 export async function runUntilSignal(name: string, start: StartService, log: Log): Promise<number> {
   const stop = await start();
   const ignore = () => undefined;
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const onSignal = (received: NodeJS.Signals) => {
-      process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
-      process.on('SIGTERM', ignore).on('SIGINT', ignore);
+  let onSignal: (received: NodeJS.Signals) => void = ignore;
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = (received: NodeJS.Signals) => {
       resolve(received);
     };
     process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
   });
-  log(`${name}: ${signal}, stopping (work in progress finishes first)`);
+  const ended = await Promise.race([
+    signalled.then((signal) => ({ signal, error: null })),
+    (stop.fatal ?? new Promise<never>(() => undefined)).catch((error: unknown) => ({
+      signal: null,
+      error,
+    })),
+  ]);
+  process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+  process.on('SIGTERM', ignore).on('SIGINT', ignore);
+  if (ended.signal) log(`${name}: ${ended.signal}, stopping (work in progress finishes first)`);
+  else log(`${name}: cannot go on: ${describeError(ended.error).message}; stopping`);
   try {
     await stop();
-    return 0;
+    return ended.signal ? 0 : 2;
   } catch (error) {
     log(`${name}: shutdown failed: ${describeError(error).message}`);
     return 1;

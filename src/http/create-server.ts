@@ -18,6 +18,7 @@ import { createGate, createTenantSlots, registerRateLimits } from './request-lim
 import type { RouteContext } from './route-context.js';
 import { registerImportRoutes } from './routes/import.js';
 import { registerIngestRoutes } from './routes/ingest.js';
+import { registerPeopleRoutes } from './routes/people.js';
 import { registerReadRoutes } from './routes/read.js';
 import { registerSearchRoutes } from './routes/search.js';
 import { registerTenantRoutes } from './routes/tenants.js';
@@ -203,6 +204,7 @@ export async function createApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   registerIngestRoutes(app, context);
   registerSearchRoutes(app, context);
   registerReadRoutes(app, context);
+  registerPeopleRoutes(app, context);
   registerTenantRoutes(app, context);
   registerImportRoutes(app, context);
   return app;

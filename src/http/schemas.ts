@@ -208,10 +208,12 @@ export const peopleResponse = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['id', 'name', 'faceCount', 'photoCount', 'coverUrl'],
+        required: ['id', 'handle', 'name', 'hidden', 'faceCount', 'photoCount', 'coverUrl'],
         properties: {
           id: { type: 'string' },
+          handle: { type: 'integer' },
           name: { type: ['string', 'null'] },
+          hidden: { type: 'boolean' },
           faceCount: { type: 'integer' },
           photoCount: { type: 'integer' },
           coverUrl: { type: ['string', 'null'] },

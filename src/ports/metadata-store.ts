@@ -45,6 +45,24 @@ export interface PersonRecord {
   /** Face point id of the best face, for the people list. */
   readonly coverFace: string | null;
   readonly createdAt: string;
+  /**
+   * The person's short handle in the chat ("#7"): given by the store when the person is first saved,
+   * kept for life, never given to anyone else in the chat (merged or deleted people keep theirs, so an
+   * old handle in chat history still means who it meant). Ignored on save.
+   */
+  readonly handle?: number;
+  /** Hidden from the people list by a member ("a stranger in the background"). Ignored on save. */
+  readonly hidden?: boolean;
+}
+
+/** What a merge changed, so that Undo can put it back. */
+export interface MergeUndo {
+  /** The faces that moved from the merged person to the kept one. */
+  readonly faces: readonly string[];
+  /** The kept person's name before the merge (the merged person's name may have replaced it). */
+  readonly intoName: string | null;
+  /** The merged person's own name. */
+  readonly fromName: string | null;
 }
 
 export interface SearchAnswer {
@@ -82,8 +100,20 @@ export interface MetadataStore {
   /** Insert or replace the person's row (names survive: a null name never overwrites a set one). */
   savePerson(person: PersonRecord): Promise<void>;
   namePerson(tenant: string, id: string, name: string | null): Promise<void>;
-  /** Removes `from` and records that it now means `into` (old ids in chat history still resolve). */
-  mergePeople(tenant: string, from: string, into: string): Promise<void>;
+  /**
+   * Removes `from` and records that it now means `into` (old ids in chat history still resolve), with
+   * what Undo needs to take the merge back.
+   */
+  mergePeople(tenant: string, from: string, into: string, undo?: MergeUndo): Promise<void>;
+  /** The merge that removed `from`: whom it joined and what Undo needs; null when `from` was not merged. */
+  getMerge(tenant: string, from: string): Promise<{ into: string; undo: MergeUndo | null } | null>;
+  /** Forgets that `from` was merged (before its record is saved again by an Undo). */
+  dropMerge(tenant: string, from: string): Promise<void>;
+  /** The person id a handle was given to (follow it with resolvePerson); null when never given. */
+  personByHandle(tenant: string, handle: number): Promise<string | null>;
+  setHidden(tenant: string, id: string, hidden: boolean): Promise<void>;
+  /** A member chose the person's cover face: later saves keep it instead of the best face. */
+  chooseCover(tenant: string, id: string, faceId: string): Promise<void>;
   /** Follows merges to the person an old id now means; null when deleted or unknown. */
   resolvePerson(tenant: string, id: string): Promise<string | null>;
   deletePerson(tenant: string, id: string): Promise<void>;

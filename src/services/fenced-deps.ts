@@ -25,6 +25,10 @@ const WRITES: ReadonlySet<string | symbol> = new Set([
   'mergePeople',
   'deletePerson',
   'addCannotLink',
+  'dropMerge',
+  'setHidden',
+  'chooseCover',
+  'saveSearchAnswer',
   'forgetTenant',
 ]);
 

@@ -1,11 +1,10 @@
 /**
- * A chat's people: list, name, merge, and "not this person". Assignments live on the faces in the
+ * A chat's people: list, find by handle or name, name, merge and undo, hide, and "not this person".
+ * These are the people rules of every surface (Telegram, Discord, HTTP, CLI); the metadata stores only
+ * keep rows. Assignments live on the faces in the
  * vector index (payload.person); the person records in the metadata store carry names, counts, the
  * cover face and merge history. Every change here is something the next album's grouping respects:
  * names stay on their person, merged people stay merged, split faces never rejoin.
- *
- * Every change runs under the chat's one lock (the one album grouping and forget take) and writes
- * through fenced ports, so a merge, a split and a grouping of one chat never interleave.
  */
 import { AppError, ErrorCode } from '../core/errors.js';
 import { faceKey } from '../core/keys.js';
@@ -25,12 +24,42 @@ import {
 
 export interface PersonSummary {
   readonly id: string;
+  /** The person's handle in the chat ("#7"), the same for life; 0 only for a record saved before handles. */
+  readonly handle: number;
   readonly name: string | null;
+  /** Hidden by a member: left out of the people list unless asked for. */
+  readonly hidden: boolean;
   readonly faceCount: number;
   /** Distinct photos the person appears in. */
   readonly photoCount: number;
   /** Blob key of the cover face crop, for the people list. */
   readonly coverKey: string | null;
+  /** Face point id of the cover face. */
+  readonly coverFace: string | null;
+}
+
+/** One face of a person, for "not this person". */
+export interface PersonFace {
+  readonly id: string;
+  readonly photo: string;
+  readonly faceIndex: number;
+  readonly quality: number;
+  readonly key: string;
+}
+
+/** A photo a person appears in, for "/photos Anna". */
+export interface PersonPhoto {
+  readonly sha256: string;
+  readonly name: string;
+  readonly albumId: string;
+  readonly blobKey: string;
+}
+
+export interface MergeOutcome {
+  /** The person kept (the other one now resolves to it). */
+  readonly kept: string;
+  /** The person merged away, for Undo; null when they were one person already. */
+  readonly merged: string | null;
 }
 
 export interface SplitOutcome {
@@ -41,14 +70,14 @@ export interface SplitOutcome {
 /** Names are shown in chats and blog posts: one line, 1..64 characters after trimming. */
 const MAX_NAME = 64;
 
-export function createPeopleService(base: ServiceDeps) {
-  const now = () => base.now?.() ?? new Date();
-  const deps = base;
-  // A change reads and writes through the fenced ports `d` while it holds the chat's lock.
+export function createPeopleService(deps: ServiceDeps) {
+  const now = () => deps.now?.() ?? new Date();
+  // A change reads and writes through the fenced ports `d` while it holds the chat's lock (the one album
+  // grouping and forget take), so a merge, a split and a grouping of one chat never interleave.
   const locked = <T>(tenant: string, fn: (d: ServiceDeps) => Promise<T>): Promise<T> =>
-    base.guard.exclusive(tenant, (fence) => fn(fencedDeps(base, fence)));
+    deps.guard.exclusive(tenant, (fence) => fn(fencedDeps(deps, fence)));
 
-  async function resolve(d: ServiceDeps, tenant: string, id: string): Promise<string> {
+  async function resolve(tenant: string, id: string, d: ServiceDeps = deps): Promise<string> {
     const current = await d.metadata.resolvePerson(tenant, id);
     if (current === null)
       throw new AppError(ErrorCode.BadArguments, 'no such person', { tenant, person: id });
@@ -57,10 +86,10 @@ export function createPeopleService(base: ServiceDeps) {
 
   /** Rewrites a person's record from their faces now; deletes it when no face is left. */
   async function refresh(
-    d: ServiceDeps,
     tenant: string,
     id: string,
     faces: readonly StoredFace[],
+    d: ServiceDeps = deps,
   ): Promise<void> {
     const previous = await d.metadata.getPerson(tenant, id);
     if (faces.length === 0) {
@@ -84,36 +113,119 @@ export function createPeopleService(base: ServiceDeps) {
           const cover = faces.find((f) => f.id === r.coverFace) ?? faces[0];
           return {
             id: r.id,
+            handle: r.handle ?? 0,
             name: r.name,
+            hidden: r.hidden ?? false,
             faceCount: faces.length,
             photoCount: new Set(faces.map((f) => f.payload.photo)).size,
             coverKey: cover ? faceKey(tenant, cover.payload.photo, cover.payload.faceIndex) : null,
+            coverFace: cover?.id ?? null,
           };
         })
-        .sort((a, b) => b.faceCount - a.faceCount || a.id.localeCompare(b.id));
+        .sort((a, b) => b.faceCount - a.faceCount || a.handle - b.handle);
+    },
+
+    /**
+     * The person a member means: a handle ("7" or "#7", followed through merges), a person id, or a
+     * name (case and spacing ignored; the person with most faces when two share it). Null when none.
+     */
+    async findPerson(tenant: string, ref: string): Promise<PersonSummary | null> {
+      const text = ref.replace(/\s+/g, ' ').trim();
+      if (text === '') return null;
+      const people = await this.listPeople(tenant);
+      const handle = /^#?(\d{1,9})$/.exec(text);
+      let id: string | null = null;
+      if (handle) {
+        const given = await deps.metadata.personByHandle(tenant, Number(handle[1]));
+        id = given === null ? null : await deps.metadata.resolvePerson(tenant, given);
+      } else if (/^p[0-9a-f]{20}$/.test(text)) {
+        id = await deps.metadata.resolvePerson(tenant, text);
+      }
+      if (id !== null) return people.find((p) => p.id === id) ?? null;
+      const wanted = text.toLocaleLowerCase();
+      return people.find((p) => p.name?.toLocaleLowerCase() === wanted) ?? null;
+    },
+
+    /** The person's faces, best first, with their crops' keys. */
+    async personFaces(tenant: string, id: string): Promise<PersonFace[]> {
+      const person = await resolve(tenant, id);
+      const faces = (await tenantFaces(deps, tenant, false)).filter((f) => f.payload.person === person);
+      return faces
+        .map((f) => ({
+          id: f.id,
+          photo: f.payload.photo,
+          faceIndex: f.payload.faceIndex,
+          quality: f.payload.quality,
+          key: faceKey(tenant, f.payload.photo, f.payload.faceIndex),
+        }))
+        .sort((a, b) => b.quality - a.quality || a.id.localeCompare(b.id));
+    },
+
+    /** Makes one of a person's faces their cover (in lists and questions), for good. */
+    async chooseCover(tenant: string, faceId: string): Promise<string> {
+      return locked(tenant, async (d) => {
+        const [face] = await getFaces(d.index, tenant, [faceId], false);
+        const person = face?.payload.person ?? null;
+        if (person === null)
+          throw new AppError(ErrorCode.BadArguments, 'that face belongs to nobody', { tenant, face: faceId });
+        await d.metadata.chooseCover(tenant, person, faceId);
+        return person;
+      });
+    },
+
+    /** The blob key of one face's crop; null when the face is unknown. */
+    async faceCropKey(tenant: string, faceId: string): Promise<string | null> {
+      const [face] = await getFaces(deps.index, tenant, [faceId], false);
+      return face ? faceKey(tenant, face.payload.photo, face.payload.faceIndex) : null;
+    },
+
+    /** The photos a person appears in, each once (a photo sent twice is the same bytes), oldest first. */
+    async photosOf(tenant: string, id: string): Promise<PersonPhoto[]> {
+      const person = await resolve(tenant, id);
+      const faces = (await tenantFaces(deps, tenant, false)).filter((f) => f.payload.person === person);
+      const shas = new Set(faces.map((f) => f.payload.photo));
+      const out: PersonPhoto[] = [];
+      for (const sha of shas) {
+        const photo = await deps.metadata.getPhoto(tenant, sha);
+        if (photo)
+          out.push({ sha256: sha, name: photo.name, albumId: photo.albumId, blobKey: photo.blobKey });
+      }
+      return out;
+    },
+
+    /** Hides a person from the people list (or shows them again); the faces stay and still group. */
+    async hidePerson(tenant: string, id: string, hidden: boolean): Promise<string> {
+      return locked(tenant, async (d) => {
+        const person = await resolve(tenant, id, d);
+        await d.metadata.setHidden(tenant, person, hidden);
+        return person;
+      });
     },
 
     /** Names a person (null clears the name); an old id of a merged person names the merged one. */
     async namePerson(tenant: string, id: string, name: string | null): Promise<string> {
-      const clean = name === null ? null : name.replace(/\s+/g, ' ').trim();
-      if (clean !== null && (clean.length === 0 || clean.length > MAX_NAME)) {
-        throw new AppError(ErrorCode.BadArguments, `a name has 1..${MAX_NAME} characters`, {
-          length: clean.length,
-        });
-      }
       return locked(tenant, async (d) => {
-        const person = await resolve(d, tenant, id);
+        const clean = name === null ? null : name.replace(/\s+/g, ' ').trim();
+        if (clean !== null && (clean.length === 0 || clean.length > MAX_NAME)) {
+          throw new AppError(ErrorCode.BadArguments, `a name has 1..${MAX_NAME} characters`, {
+            length: clean.length,
+          });
+        }
+        const person = await resolve(tenant, id, d);
         await d.metadata.namePerson(tenant, person, clean);
         return person;
       });
     },
 
-    /** Moves every face of `from` to `into`; `from` then resolves to `into`. Returns the kept id. */
-    async mergePeople(tenant: string, from: string, into: string): Promise<string> {
+    /**
+     * Moves every face of `from` to `into`; `from` then resolves to `into`, and `undoMerge(from)` takes
+     * it back while nothing else has merged or split them since.
+     */
+    async mergePeople(tenant: string, from: string, into: string): Promise<MergeOutcome> {
       return locked(tenant, async (d) => {
-        const source = await resolve(d, tenant, from);
-        const target = await resolve(d, tenant, into);
-        if (source === target) return target;
+        const source = await resolve(tenant, from, d);
+        const target = await resolve(tenant, into, d);
+        if (source === target) return { kept: target, merged: null };
         const faces = await tenantFaces(deps, tenant, true);
         const moving = faces.filter((f) => f.payload.person === source);
         const sourceRecord = await d.metadata.getPerson(tenant, source);
@@ -124,18 +236,67 @@ export function createPeopleService(base: ServiceDeps) {
             moving.map((f) => f.id),
             target,
           );
-        await d.metadata.mergePeople(tenant, source, target);
+        await d.metadata.mergePeople(tenant, source, target, {
+          faces: moving.map((f) => f.id),
+          intoName: targetRecord?.name ?? null,
+          fromName: sourceRecord?.name ?? null,
+        });
         const kept = faces.filter((f) => f.payload.person === target || f.payload.person === source);
         await refresh(
-          d,
           tenant,
           target,
           kept.map((f) => ({ ...f, payload: { ...f.payload, person: target } })),
+          d,
         );
         // The user named one of them: the merged person keeps that name.
         if (!targetRecord?.name && sourceRecord?.name)
           await d.metadata.namePerson(tenant, target, sourceRecord.name);
-        return target;
+        return { kept: target, merged: source };
+      });
+    },
+
+    /**
+     * Undo of a merge ("unmerge"): the faces that moved go back to `from`, which gets its record, handle
+     * and name again; the kept person gets its own name back. Faces that left the kept person since
+     * (a "not this person") stay where they went. Returns the restored person's id.
+     */
+    async undoMerge(tenant: string, from: string): Promise<string> {
+      return locked(tenant, async (d) => {
+        const merge = await d.metadata.getMerge(tenant, from);
+        if (!merge?.undo)
+          throw new AppError(ErrorCode.BadArguments, 'this merge cannot be undone', { tenant, person: from });
+        const into = await resolve(tenant, merge.into, d);
+        const faces = await tenantFaces(deps, tenant, true);
+        const back = new Set(merge.undo.faces);
+        const returning = faces.filter((f) => back.has(f.id) && f.payload.person === into);
+        const staying = faces.filter((f) => f.payload.person === into && !back.has(f.id));
+        if (returning.length === 0 || staying.length === 0)
+          throw new AppError(ErrorCode.BadArguments, 'this merge cannot be undone any more', {
+            tenant,
+            person: from,
+          });
+        const intoRecord = await d.metadata.getPerson(tenant, into);
+        await d.metadata.dropMerge(tenant, from);
+        await d.index.setPerson(
+          tenant,
+          returning.map((f) => f.id),
+          from,
+        );
+        await d.metadata.savePerson(
+          personRecord(
+            tenant,
+            from,
+            returning.map((f) => ({ ...f, payload: { ...f.payload, person: from } })),
+            null,
+            now(),
+            deps.pack.thresholds.qualityIndex,
+          ),
+        );
+        if (merge.undo.fromName !== null) await d.metadata.namePerson(tenant, from, merge.undo.fromName);
+        if (intoRecord && intoRecord.name !== merge.undo.intoName)
+          await d.metadata.namePerson(tenant, into, merge.undo.intoName);
+        await refresh(tenant, into, staying, d);
+        return from;
       });
     },
 
@@ -158,7 +319,7 @@ export function createPeopleService(base: ServiceDeps) {
         const existing = existingPeople(
           others,
           (await d.metadata.listCannotLinks(tenant)).filter((c) => c.faceId === faceId),
-          d.pack.thresholds.cluster,
+          deps.pack.thresholds.cluster,
         );
         const { assignments } = clusterFaces(
           [
@@ -167,10 +328,10 @@ export function createPeopleService(base: ServiceDeps) {
               photoId: face.payload.photo,
               embedding: face.vector,
               quality: face.payload.quality,
-              indexable: face.payload.quality >= d.pack.thresholds.qualityIndex,
+              indexable: face.payload.quality >= deps.pack.thresholds.qualityIndex,
             },
           ],
-          { threshold: d.pack.thresholds.cluster },
+          { threshold: deps.pack.thresholds.cluster },
           existing,
         );
         const group = assignments.get(faceId) ?? null;
@@ -185,8 +346,8 @@ export function createPeopleService(base: ServiceDeps) {
 
         const moved = [...others, { ...face, payload: { ...face.payload, person: target } }];
         const groups = byPerson(moved);
-        await refresh(d, tenant, from, groups.get(from) ?? []);
-        if (target !== null) await refresh(d, tenant, target, groups.get(target) ?? []);
+        await refresh(tenant, from, groups.get(from) ?? [], d);
+        if (target !== null) await refresh(tenant, target, groups.get(target) ?? [], d);
         return { personId: target };
       });
     },

@@ -333,10 +333,11 @@ export function describeMetadataStoreContract(
         await store.savePerson(ana);
         await store.savePerson(bob);
         const got = await store.getPerson(A, 'p-ana');
-        expect(got).toEqual(ana);
+        // The store adds the handle (in order of first save) and the hidden flag.
+        expect(got).toEqual({ ...ana, handle: 1, hidden: false });
         expect(got?.centroid).toBeInstanceOf(Float32Array);
         expect(Buffer.from(got!.centroid!.buffer)).toEqual(Buffer.from(ana.centroid!.buffer));
-        expect(await store.getPerson(A, 'p-bob')).toEqual(bob);
+        expect(await store.getPerson(A, 'p-bob')).toEqual({ ...bob, handle: 2, hidden: false });
         expect(await store.getPerson(A, 'p-nobody')).toBeNull();
         // Most faces first.
         expect((await store.listPeople(A)).map((p) => p.id)).toEqual(['p-ana', 'p-bob']);
@@ -344,7 +345,12 @@ export function describeMetadataStoreContract(
         await store.namePerson(A, 'p-ana', 'Ana María');
         const moved = { ...ana, name: null, centroid: centroid(99), faceCount: 8 };
         await store.savePerson(moved);
-        expect(await store.getPerson(A, 'p-ana')).toEqual({ ...moved, name: 'Ana María' });
+        expect(await store.getPerson(A, 'p-ana')).toEqual({
+          ...moved,
+          name: 'Ana María',
+          handle: 1,
+          hidden: false,
+        });
         // A save with a name replaces it; namePerson(null) clears it.
         await store.savePerson({ ...moved, name: 'Ana' });
         expect((await store.getPerson(A, 'p-ana'))?.name).toBe('Ana');
@@ -355,6 +361,60 @@ export function describeMetadataStoreContract(
         await expectCode(store.namePerson(A, 'p-ana', '   '), 'BAD_ARGUMENTS');
         await expectCode(store.savePerson({ ...ana, createdAt: 'yesterday' }), 'BAD_ARGUMENTS');
         await expectCode(store.savePerson({ ...ana, id: 'a b' }), 'BAD_ARGUMENTS');
+      }),
+    );
+
+    it(
+      'gives each person one handle for life, never twice in a chat, and keeps hidden and merge undo',
+      withStore(async (store) => {
+        for (const id of ['a', 'b', 'c']) await store.savePerson(person(A, id));
+        await store.savePerson(person(B, 'z'));
+        const handles = async () =>
+          Object.fromEntries((await store.listPeople(A)).map((p) => [p.id, p.handle]));
+        expect(await handles()).toEqual({ a: 1, b: 2, c: 3 });
+        expect((await store.getPerson(B, 'z'))?.handle).toBe(1); // numbered per chat
+        // Saved again (a new album brought more faces): same handle.
+        await store.savePerson(person(A, 'b', { faceCount: 40 }));
+        // Merged and deleted people keep theirs: a new person never gets an old number.
+        const undo = { faces: [facePointId(A, sha(1), 0)], intoName: null, fromName: 'Bea' };
+        await store.mergePeople(A, 'b', 'a', undo);
+        await store.deletePerson(A, 'c');
+        await store.savePerson(person(A, 'd'));
+        expect(await handles()).toEqual({ a: 1, d: 4 });
+        expect(await store.personByHandle(A, 2)).toBe('b');
+        expect(await store.resolvePerson(A, 'b')).toBe('a');
+        expect(await store.personByHandle(A, 3)).toBe('c');
+        expect(await store.personByHandle(A, 99)).toBeNull();
+        expect(await store.personByHandle(B, 4)).toBeNull();
+        await expectCode(store.personByHandle(A, 0), 'BAD_ARGUMENTS');
+
+        expect(await store.getMerge(A, 'b')).toEqual({ into: 'a', undo });
+        expect(await store.getMerge(A, 'a')).toBeNull();
+        // Undo: the merge row goes, the person is saved again and has its old handle back.
+        await store.dropMerge(A, 'b');
+        await store.savePerson(person(A, 'b'));
+        expect(await handles()).toEqual({ a: 1, b: 2, d: 4 });
+        expect(await store.resolvePerson(A, 'b')).toBe('b');
+
+        // A chosen cover survives the next save, which brings another "best" face.
+        const chosen = facePointId(A, sha(2), 0);
+        await store.chooseCover(A, 'd', chosen);
+        await store.savePerson(person(A, 'd', { faceCount: 9 }));
+        expect((await store.getPerson(A, 'd'))?.coverFace).toBe(chosen);
+        await expectCode(store.chooseCover(A, 'nobody', chosen), 'BAD_ARGUMENTS');
+
+        await store.setHidden(A, 'd', true);
+        expect((await store.getPerson(A, 'd'))?.hidden).toBe(true);
+        // A later save (the next album) keeps the person hidden.
+        await store.savePerson(person(A, 'd', { faceCount: 3 }));
+        expect((await store.getPerson(A, 'd'))?.hidden).toBe(true);
+        await store.setHidden(A, 'd', false);
+        expect((await store.getPerson(A, 'd'))?.hidden).toBe(false);
+        await expectCode(store.setHidden(A, 'nobody', true), 'BAD_ARGUMENTS');
+
+        await store.forgetTenant(A);
+        expect(await store.personByHandle(A, 1)).toBeNull();
+        expect(await store.personByHandle(B, 1)).toBe('z');
       }),
     );
 

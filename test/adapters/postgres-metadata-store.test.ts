@@ -83,6 +83,7 @@ describe.skipIf(skip !== undefined)('PostgresMetadataStore specifics', () => {
         'cannot_links',
         'failures',
         'people',
+        'person_handles',
         'person_merges',
         'photos',
         'schema_migrations',

@@ -108,6 +108,9 @@ describe('HTTP API', () => {
         '/api/v1/search',
         '/api/v1/albums/{id}',
         '/api/v1/people',
+        '/api/v1/people/{ref}',
+        '/api/v1/people/{ref}/merge',
+        '/api/v1/faces/{face}/split',
         '/api/v1/tenants/{tenant}',
         '/api/v1/import',
         '/healthz',
@@ -352,6 +355,73 @@ describe('HTTP API', () => {
     ).json()) as { status: string; results: unknown[] };
     expect(answered.status).toBe('found');
     expect(answered.results).toHaveLength(2);
+  });
+
+  it('names, merges and unmerges, hides, and finds people by handle or name, in the caller tenant only', async () => {
+    type Person = { id: string; handle: number; name: string | null; hidden: boolean; faceCount: number };
+    const list = (await (await call('/api/v1/people', { key: keyA })).json()) as { people: Person[] };
+    const byHandle = [...list.people].sort((a, b) => a.handle - b.handle);
+    expect(byHandle.map((p) => p.handle)).toEqual([1, 2, 3]);
+    const [one, two] = byHandle as [Person, Person];
+
+    const got = (await (await call('/api/v1/people/%231', { key: keyA })).json()) as {
+      person: Person;
+      photos: { sha256: string }[];
+    };
+    expect(got.person.id).toBe(one.id);
+    expect(got.photos.length).toBeGreaterThan(0);
+
+    const named = await call('/api/v1/people/1/name', {
+      ...json({ name: 'Anna Maria' }),
+      method: 'PUT',
+      key: keyA,
+    });
+    expect(((await named.json()) as { person: Person }).person.name).toBe('Anna Maria');
+    const byName = (await (await call('/api/v1/people/anna%20maria', { key: keyA })).json()) as {
+      person: Person;
+    };
+    expect(byName.person.id).toBe(one.id);
+
+    const merged = (await (
+      await call('/api/v1/people/2/merge', { ...json({ into: '1' }), key: keyA })
+    ).json()) as { kept: Person; merged: string };
+    expect(merged.kept.id).toBe(one.id);
+    expect(merged.merged).toBe(two.id);
+    // The old handle now means the merged person; unmerge brings it back with its handle.
+    expect(
+      ((await (await call('/api/v1/people/2', { key: keyA })).json()) as { person: Person }).person.id,
+    ).toBe(one.id);
+    const unmerged = (await (
+      await call(`/api/v1/people/${two.id}/unmerge`, { method: 'POST', key: keyA })
+    ).json()) as { person: Person };
+    expect([unmerged.person.id, unmerged.person.handle]).toEqual([two.id, 2]);
+
+    const hidden = await call('/api/v1/people/3/hidden', {
+      ...json({ hidden: true }),
+      method: 'PUT',
+      key: keyA,
+    });
+    expect(((await hidden.json()) as { person: Person }).person.hidden).toBe(true);
+    await call('/api/v1/people/3/hidden', { ...json({ hidden: false }), method: 'PUT', key: keyA });
+    await call('/api/v1/people/1/name', { ...json({ name: null }), method: 'PUT', key: keyA });
+
+    await expectProblem(
+      await call('/api/v1/faces/00000000-0000-0000-0000-000000000000/cover', { method: 'PUT', key: keyA }),
+      422,
+      'BAD_ARGUMENTS',
+    );
+    await expectProblem(
+      await call('/api/v1/faces/00000000-0000-0000-0000-000000000000/split', { method: 'POST', key: keyA }),
+      422,
+      'BAD_ARGUMENTS',
+    );
+    // Tenant B has no person 1, and cannot name A's.
+    await expectProblem(await call('/api/v1/people/1', { key: keyB }), 404, 'NOT_FOUND');
+    await expectProblem(
+      await call(`/api/v1/people/${one.id}/name`, { ...json({ name: 'X' }), method: 'PUT', key: keyB }),
+      404,
+      'NOT_FOUND',
+    );
   });
 
   it("never shows one tenant's data to another tenant's key", async () => {

@@ -39,7 +39,7 @@ describe('people across albums', () => {
 
     await h.services.people.namePerson(T, obama, 'Barack');
     // A deliberate merge the grouping would never make: it must survive the next album.
-    expect(await h.services.people.mergePeople(T, kit, biden)).toBe(biden);
+    expect(await h.services.people.mergePeople(T, kit, biden)).toEqual({ kept: biden, merged: kit });
     await h.services.people.namePerson(T, kit, 'Joe or Kit'); // the old id still names the merged person
 
     const second = await run([
@@ -90,5 +90,78 @@ describe('people across albums', () => {
     expect(after.people.map((p) => p.id)).not.toContain(obama);
     expect(after.photos.flatMap((p) => p.faces.map((f) => f.personId))).not.toContain(obama);
     expect(await h.stores.index.count({ tenant: T, person: biden })).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('keeps handles for life, finds people by handle or name, undoes a merge, hides', async () => {
+    const U = 'tg-4005';
+    const runIn = async (paths: string[]) => {
+      const { albumId } = await h.services.photos.submitAlbum(U, await uploads(...paths));
+      await h.waitForAlbum(U, albumId);
+      return (await h.services.photos.albumResult(U, albumId))!;
+    };
+    const personIn = (result: Awaited<ReturnType<typeof runIn>>, suffix: string) =>
+      result.photos.find((p) => p.path.endsWith(suffix))!.faces[0]!.personId!;
+    const first = await runIn([`${FR}/biden.jpg`, `${KNN}/train/kit_harington/john1.jpeg`]);
+    const biden = personIn(first, 'biden.jpg');
+    const kit = personIn(first, 'john1.jpeg');
+    const handleOf = async (id: string) =>
+      (await h.services.people.listPeople(U)).find((p) => p.id === id)?.handle;
+    const bidenHandle = (await handleOf(biden))!;
+    const kitHandle = (await handleOf(kit))!;
+    expect(new Set([bidenHandle, kitHandle])).toEqual(new Set([1, 2]));
+    await h.services.people.namePerson(U, kit, 'Kit');
+
+    // A second album with more photos of Obama than anyone: he gets the next handle, nobody's shifts
+    // (the people list is sorted by faces, so positions would have moved).
+    const second = await runIn([
+      `${FR}/obama.jpg`,
+      `${FR}/obama2.jpg`,
+      'face_recognition/tests/test_images/obama3.jpg',
+      `${KNN}/train/biden/biden2.jpg`,
+    ]);
+    const obama = personIn(second, 'obama.jpg');
+    expect(personIn(second, 'biden2.jpg')).toBe(biden);
+    expect(await handleOf(obama)).toBe(3);
+    expect(await handleOf(biden)).toBe(bidenHandle);
+    expect(await handleOf(kit)).toBe(kitHandle);
+    expect((await h.services.people.listPeople(U))[0]?.id).toBe(obama);
+
+    // Found by handle ("2", "#2"), by name (any case), by id; unknown ones are null.
+    expect((await h.services.people.findPerson(U, `#${kitHandle}`))?.id).toBe(kit);
+    expect((await h.services.people.findPerson(U, String(bidenHandle)))?.id).toBe(biden);
+    expect((await h.services.people.findPerson(U, '  kit '))?.id).toBe(kit);
+    expect((await h.services.people.findPerson(U, obama))?.handle).toBe(3);
+    expect(await h.services.people.findPerson(U, 'Nobody')).toBeNull();
+    expect(await h.services.people.findPerson(U, '77')).toBeNull();
+    expect((await h.services.people.photosOf(U, obama)).map((p) => p.name).sort()).toEqual(
+      [`${FR}/obama.jpg`, `${FR}/obama2.jpg`, 'face_recognition/tests/test_images/obama3.jpg'].sort(),
+    );
+
+    // Merge Kit into Biden: Kit's handle now means Biden; Undo brings Kit back with handle and name.
+    expect(await h.services.people.mergePeople(U, kit, biden)).toEqual({ kept: biden, merged: kit });
+    expect((await h.services.people.findPerson(U, String(kitHandle)))?.id).toBe(biden);
+    expect((await h.services.people.findPerson(U, biden))?.name).toBe('Kit');
+    expect(await h.services.people.undoMerge(U, kit)).toBe(kit);
+    const back = await h.services.people.findPerson(U, String(kitHandle));
+    expect([back?.id, back?.name, back?.handle, back?.faceCount]).toEqual([kit, 'Kit', kitHandle, 1]);
+    const bidenNow = await h.services.people.findPerson(U, biden);
+    expect([bidenNow?.name, bidenNow?.faceCount]).toEqual([null, 2]);
+    await expect(h.services.people.undoMerge(U, kit)).rejects.toMatchObject({ code: 'BAD_ARGUMENTS' });
+
+    // A chosen cover (not the best face) stays through the next album.
+    const obamaFaces = await h.services.people.personFaces(U, obama);
+    const chosen = obamaFaces.at(-1)!.id;
+    expect(chosen).not.toBe(obamaFaces[0]!.id);
+    expect(await h.services.people.chooseCover(U, chosen)).toBe(obama);
+
+    // Hidden people stay hidden after the next album, and keep their faces.
+    await h.services.people.hidePerson(U, obama, true);
+    await runIn([`${KNN}/train/kit_harington/john2.jpeg`]);
+    const listed = await h.services.people.listPeople(U);
+    expect(listed.find((p) => p.id === obama)).toMatchObject({
+      hidden: true,
+      faceCount: 3,
+      coverFace: chosen,
+    });
   }, 120_000);
 });

@@ -4,6 +4,7 @@
  */
 import {
   AttachmentBuilder,
+  type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type MessageMentionTypes,
@@ -19,6 +20,8 @@ export interface SlashCommand {
   readonly data: { readonly name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
   execute(interaction: ChatInputCommandInteraction, deps: DiscordDeps): Promise<void>;
   button?(interaction: ButtonInteraction, deps: DiscordDeps): Promise<void>;
+  /** Suggestions for options declared with setAutocomplete(true). */
+  autocomplete?(interaction: AutocompleteInteraction, deps: DiscordDeps): Promise<void>;
 }
 
 /** The channel inside its guild is the tenant; null in DMs, where the bot does not keep photos. */

@@ -66,6 +66,12 @@ export function createDiscordBot(deps: DiscordDeps, options: DiscordBotOptions =
       const command = byName.get(interaction.commandName);
       if (!command) return;
       await boundary(interaction, `/${interaction.commandName}`, () => command.execute(interaction, deps));
+    } else if (interaction.isAutocomplete()) {
+      const command = byName.get(interaction.commandName);
+      // Suggestions are best effort: a failure shows no choices, never an error message.
+      await command?.autocomplete?.(interaction, deps).catch((error: unknown) => {
+        deps.log(`discord: autocomplete /${interaction.commandName} failed: ${String(error)}`);
+      });
     } else if (interaction.isButton()) {
       const command = byName.get(interaction.customId.split(':')[0] ?? '');
       if (!command?.button) return;

@@ -4,16 +4,19 @@
  * src/main-bot.ts) and calls `drain()` after stopping it.
  */
 import { autoRetry } from '@grammyjs/auto-retry';
+import { sequentialize } from '@grammyjs/runner';
 import { apiThrottler } from '@grammyjs/transformer-throttler';
 import { Bot, type Context } from 'grammy';
 import type { UserFromGetMe } from 'grammy/types';
 
+import { AlbumMemory } from './album-memory.js';
 import { DEFAULT_SETTINGS, type TelegramBotDeps } from './deps.js';
 import { albumFeature } from './features/album.js';
 import { blogFeature } from './features/blog.js';
 import { errorHandler } from './features/errors.js';
 import { findFeature } from './features/find.js';
 import { forgetFeature } from './features/forget.js';
+import { otherMessagesFeature } from './features/other-messages.js';
 import { peopleFeature } from './features/people.js';
 import { statsFeature } from './features/stats.js';
 import { welcomeFeature } from './features/welcome.js';
@@ -61,10 +64,15 @@ export function createTelegramBot(deps: TelegramBotDeps, options: CreateBotOptio
     settings: { ...DEFAULT_SETTINGS, ...deps.settings },
     download: options.download ?? createDownloader(bot.api, options.apiRoot, options.token),
     signal: shutdown.signal,
+    albums: new AlbumMemory(),
   };
   const albums = albumFeature(kit);
 
   bot.catch(errorHandler(deps.log));
+  // Updates of one chat in order, chats side by side (with @grammyjs/runner, see main-bot.ts): a slow
+  // /find in one chat never holds another chat's /people. Handlers that wait long (albums) return early
+  // and finish in the background, so the chat itself is not held either.
+  bot.use(sequentialize((ctx: Context) => ctx.chat?.id.toString()));
   const features = bot.errorBoundary(errorHandler(deps.log));
   features.use(welcomeFeature());
   // /find before albums: a selfie captioned /find, or sent after /find, is not an album photo.
@@ -74,6 +82,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: CreateBotOptio
   features.use(blogFeature(kit));
   features.use(statsFeature(kit));
   features.use(albums.composer);
+  features.use(otherMessagesFeature());
 
   return {
     bot,

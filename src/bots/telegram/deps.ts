@@ -50,7 +50,20 @@ export const DEFAULT_SETTINGS: BotSettings = {
 
 export interface TelegramBotDeps {
   readonly photos: Pick<PhotoService, 'submitAlbum' | 'albumStatus' | 'albumResult'>;
-  readonly people: Pick<PeopleService, 'listPeople' | 'namePerson' | 'mergePeople'>;
+  readonly people: Pick<
+    PeopleService,
+    | 'listPeople'
+    | 'findPerson'
+    | 'namePerson'
+    | 'mergePeople'
+    | 'undoMerge'
+    | 'hidePerson'
+    | 'splitFace'
+    | 'personFaces'
+    | 'photosOf'
+    | 'faceCropKey'
+    | 'chooseCover'
+  >;
   readonly search: Pick<SearchService, 'findBySelfie' | 'answer'>;
   readonly privacy: Pick<PrivacyService, 'forgetPerson' | 'forgetTenant'>;
   readonly albums: ChatAlbums;

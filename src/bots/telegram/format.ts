@@ -15,22 +15,26 @@ import type { SelfieOutcome } from '../../services/search-service.js';
 
 export { escapeHtml };
 
-/** Chat-wide person numbers, 1-based, in the order of the people list (most faces first). */
-export function personNumbers(people: readonly Pick<PersonSummary, 'id'>[]): Map<string, number> {
-  return new Map(people.map((p, i) => [p.id, i + 1]));
+/**
+ * Chat-wide person handles ("#7"): given once when a person first appears and never reused, so a
+ * number in an old message still means the same person. (Not positions in a sorted list: those shifted
+ * whenever a new album brought someone with more photos.)
+ */
+export function personNumbers(people: readonly Pick<PersonSummary, 'id' | 'handle'>[]): Map<string, number> {
+  return new Map(people.map((p) => [p.id, p.handle]));
 }
 
-/** "Barack Obama" or "Person 3". */
-export function personLabel(num: number | undefined, name: string | null): string {
+/** "Barack Obama" or "#3". */
+export function personLabel(handle: number | undefined, name: string | null): string {
   const clean = name?.trim();
   if (clean) return clean;
-  return num === undefined ? 'Someone' : `Person ${num}`;
+  return handle === undefined || handle === 0 ? 'Someone' : `#${handle}`;
 }
 
-/** "3 · Barack Obama" for a contact-sheet tile; "3" when unnamed (the sheet's caption says the rest). */
-export function tileLabel(num: number, name: string | null): string {
+/** "#3 · Barack Obama" for a contact-sheet tile; "#3" when unnamed. */
+export function tileLabel(handle: number, name: string | null): string {
   const clean = name?.trim();
-  return clean ? `${num} · ${clean}` : `Person ${num}`;
+  return clean ? `#${handle} · ${clean}` : `#${handle}`;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {
@@ -79,7 +83,9 @@ export function whoAppearsText(
   ];
   for (const person of people) {
     const num = numbers.get(person.id);
-    const head = `${num ?? '?'}. <b>${escapeHtml(personLabel(num, person.name))}</b>: `;
+    const head = person.name?.trim()
+      ? `<b>${escapeHtml(person.name.trim())}</b> (#${num ?? '?'}): `
+      : `<b>#${num ?? '?'}</b>: `;
     blocks.push({ text: [...person.photos].sort(byName).join(', '), render: (s) => head + escapeHtml(s) });
   }
   const faceless = result.photos
@@ -90,7 +96,7 @@ export function whoAppearsText(
     blocks.push({ text: faceless.join(', '), render: (s) => `Nobody recognised: ${escapeHtml(s)}` });
   }
   if (people.length > 0) {
-    blocks.push({ text: 'Name someone with /name 1 Anna.', render: (s) => escapeHtml(s) });
+    blocks.push({ text: 'Tap a button below to name someone.', render: (s) => escapeHtml(s) });
   }
   return packMessages(blocks, limit, '\n');
 }
@@ -119,7 +125,7 @@ export function failuresText(failures: readonly AlbumFailure[]): string[] {
   ];
   for (const f of [...failures].sort((x, y) => byName(x.path, y.path))) {
     blocks.push({
-      text: `${f.path}: ${failureReason(f)} (${f.code})`,
+      text: `${f.path}: ${failureReason(f)}`,
       render: (s) => `• ${escapeHtml(s)}`,
     });
   }
@@ -182,15 +188,34 @@ export function qualityWords(reasons: readonly string[]): string {
   return reasons.map((r) => words[r] ?? r).join(', ') || 'low quality';
 }
 
-/** The people list under the contact sheet. */
-export function peopleText(people: readonly PersonSummary[]): string[] {
-  if (people.length === 0) return ['No people yet. Send an album of photos and I will find the faces.'];
-  const blocks: Block[] = people.map((p, i) => {
-    const head = `${i + 1}. <b>${escapeHtml(personLabel(i + 1, p.name))}</b>: `;
+/** Who the people list shows by default: named people and people seen in two photos or more. */
+export function isRegular(p: Pick<PersonSummary, 'name' | 'photoCount' | 'hidden'>): boolean {
+  return !p.hidden && (p.name !== null || p.photoCount >= 2);
+}
+
+/**
+ * The people list under the contact sheet: `shown` one line each; the rest folded into one line
+ * ("+24 people seen once"), as photo apps do with faces seen once.
+ */
+export function peopleText(
+  shown: readonly PersonSummary[],
+  folded: { readonly once: number; readonly hidden: number } = { once: 0, hidden: 0 },
+): string[] {
+  if (shown.length === 0 && folded.once === 0 && folded.hidden === 0)
+    return ['No people yet. Send an album of photos and I will find the faces.'];
+  const blocks: Block[] = shown.map((p) => {
+    const head = p.name?.trim()
+      ? `<b>${escapeHtml(p.name.trim())}</b> (#${p.handle}): `
+      : `<b>#${p.handle}</b>: `;
     return { text: plural(p.photoCount, 'photo'), render: (s) => head + escapeHtml(s) };
   });
+  const fold: string[] = [];
+  if (folded.once > 0) fold.push(`+${plural(folded.once, 'person', 'people')} seen once`);
+  if (folded.hidden > 0) fold.push(`${folded.hidden} hidden`);
+  if (fold.length > 0)
+    blocks.push({ text: `${fold.join(', ')} (/people all)`, render: (s) => escapeHtml(s) });
   blocks.push({
-    text: '/name 1 Anna names someone, /merge 2 1 joins two people, /find looks for someone.',
+    text: '/person 2 shows someone with buttons to name, hide or correct them; /photos Anna shows their photos.',
     render: (s) => escapeHtml(s),
   });
   return packMessages(blocks, TELEGRAM_CAPTION_LIMIT, '\n');

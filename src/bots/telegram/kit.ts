@@ -1,5 +1,6 @@
 import type { Api } from 'grammy';
 
+import type { AlbumMemory } from './album-memory.js';
 import type { BotSettings, TelegramBotDeps } from './deps.js';
 import type { Downloader } from './files.js';
 
@@ -12,4 +13,6 @@ export interface FeatureKit {
   readonly download: Downloader;
   /** Aborted when the bot shuts down: long waits (album progress) stop early. */
   readonly signal: AbortSignal;
+  /** Which album a message belongs to, for `/blog` as a reply. */
+  readonly albums: AlbumMemory;
 }

@@ -1,12 +1,4 @@
-/** Command arguments that name people: chat numbers as /people shows them ("3"), or person ids. */
-import type { PersonSummary } from '../../services/people-service.js';
-
-/** The person a number or id means now, or null. */
-export function pickPerson<P extends Pick<PersonSummary, 'id'>>(people: readonly P[], arg: string): P | null {
-  const text = arg.trim().replace(/^#/, '');
-  if (/^\d{1,6}$/.test(text)) return people[Number(text) - 1] ?? null;
-  return people.find((p) => p.id === text) ?? null;
-}
+/** Command arguments that name people: "/name 7 Anna Maria" is the person ("7", "#7", "Anna") and the rest. */
 
 /** "/name 3 Anna Maria" → ["3", "Anna Maria"]. */
 export function splitFirst(text: string): [string, string] {

@@ -42,7 +42,7 @@ export function registerReadRoutes(app: FastifyInstance, { deps, limits }: Route
       const people = await deps.services.people.listPeople(request.tenant);
       return {
         people: await Promise.all(
-          people.map(async ({ coverKey, ...p }) => ({
+          people.map(async ({ coverKey, coverFace: _cover, ...p }) => ({
             ...p,
             coverUrl: coverKey === null ? null : await blobUrl(deps, coverKey, limits.urlSeconds),
           })),

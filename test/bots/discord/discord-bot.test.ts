@@ -10,6 +10,8 @@ import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import type { PersonSummary } from '../../../src/services/people-service.js';
+
 import { createDiscordBot, type DiscordBot } from '../../../src/bots/discord/create-client.js';
 import { discordTenant, thumbKey } from '../../../src/core/keys.js';
 import { FR, KNN, startHarness, type Harness } from '../../jobs/support/harness.js';
@@ -44,6 +46,8 @@ const CALLBACK = { DeferredChannelMessage: 5, DeferredUpdate: 6, ChannelMessage:
 const EPHEMERAL = 64;
 
 describe('Discord bot', () => {
+  /** The handle of the person with most photos (Obama) in the first album. */
+  let obama = 0;
   let h: Harness;
   let rest: RestEmulator;
   let bot: DiscordBot;
@@ -116,7 +120,7 @@ describe('Discord bot', () => {
       default_member_permissions?: string | null;
       options?: { type: number }[];
     }[];
-    expect(body.map((c) => c.name)).toEqual(['album', 'blog', 'people', 'name', 'find', 'forget']);
+    expect(body.map((c) => c.name)).toEqual(['album', 'blog', 'people', 'person', 'name', 'find', 'forget']);
     expect(body.find((c) => c.name === 'forget')?.default_member_permissions).toBe('8192');
     // /find takes its selfie as an attachment option (type 11).
     expect(body.find((c) => c.name === 'find')?.options?.[0]?.type).toBe(11);
@@ -156,7 +160,8 @@ describe('Discord bot', () => {
     const { inv, calls } = await run(GUEST, 'people');
     const reply = edits(calls, inv.token).at(-1);
     expect(contentOf(reply!)).toMatch(/3 people/);
-    expect(contentOf(reply!)).toMatch(/\*\*1\.\*\* Person 1: 2 photos/);
+    obama = (await h.services.people.listPeople(discordTenant(GUILD, CHANNEL)))[0]!.handle;
+    expect(contentOf(reply!)).toContain(`**#${obama}** : 2 photos`);
     expect(reply?.files.map((f) => f.name)).toEqual(['people.jpg']);
   });
 
@@ -170,7 +175,7 @@ describe('Discord bot', () => {
     );
     expect((callbackOf(calls, inv)?.body as { type: number }).type).toBe(CALLBACK.DeferredChannelMessage);
     const reply = edits(calls, inv.token).at(-1)!;
-    expect(contentOf(reply)).toMatch(/Person 1\*\* appears in 2 photos/);
+    expect(contentOf(reply)).toContain(`#${obama}** appears in 2 photos`);
     // The attached matches are the stored thumbnails of exactly the two Obama photos.
     const tenant = discordTenant(GUILD, CHANNEL);
     const expected = await Promise.all(
@@ -187,17 +192,71 @@ describe('Discord bot', () => {
 
   it('/name names a person of /people', async () => {
     const { inv, calls } = await run(GUEST, 'name', [
-      { type: 4, name: 'number', value: 1 },
+      { type: 4, name: 'number', value: obama },
       { type: 3, name: 'name', value: 'Barack' },
     ]);
-    expect(contentOf(edits(calls, inv.token).at(-1)!)).toBe('Person 1 is now **Barack**.');
+    expect(contentOf(edits(calls, inv.token).at(-1)!)).toBe(`#${obama} is now **Barack**.`);
     const people = await h.services.people.listPeople(discordTenant(GUILD, CHANNEL));
     expect(people[0]?.name).toBe('Barack');
   });
 
+  it('/person merges (for message managers) with both faces and Undo, hides, and finds by name', async () => {
+    const tenant = discordTenant(GUILD, CHANNEL);
+    const people = await h.services.people.listPeople(tenant);
+    const [, second, third] = people as [PersonSummary, PersonSummary, PersonSummary];
+    const merge: CommandOption[] = [
+      {
+        type: 1,
+        name: 'merge',
+        options: [
+          { type: 3, name: 'who', value: String(second.handle) },
+          { type: 3, name: 'into', value: String(third.handle) },
+        ],
+      },
+    ];
+    const refused = await run(GUEST, 'person', merge);
+    expect(contentOf(edits(refused.calls, refused.inv.token).at(-1)!)).toMatch(/manage messages/);
+    expect((await h.services.people.listPeople(tenant)).length).toBe(3);
+
+    const merged = await run(MOD, 'person', merge);
+    const answer = edits(merged.calls, merged.inv.token).at(-1)!;
+    expect(contentOf(answer)).toBe(
+      `Merged: **#${second.handle}** and **#${third.handle}** are now **#${third.handle}**.`,
+    );
+    expect(answer.files.map((f) => f.name)).toEqual([`${second.handle}.jpg`]);
+    const rows = (answer.body as { components: { components: { custom_id: string }[] }[] }).components;
+    const undoId = rows[0]?.components[0]?.custom_id ?? '';
+    expect(undoId).toBe(`person:undo:${second.id}`);
+    expect((await h.services.people.listPeople(tenant)).length).toBe(2);
+
+    const message = await getOriginal(merged.inv.token);
+    const since = rest.calls.length;
+    const click = buttonInteraction(rest, HERE, MOD, undoId, message);
+    dispatch(bot.client, 'INTERACTION_CREATE', click.payload);
+    await bot.idle();
+    const undone = rest.callsSince(since);
+    expect(JSON.stringify(callbackOf(undone, click)?.body)).toContain(
+      `Undone: **#${second.handle}** is a person of their own again.`,
+    );
+    expect((await h.services.people.listPeople(tenant)).map((p) => p.handle).sort()).toEqual(
+      people.map((p) => p.handle).sort(),
+    );
+
+    const hide = await run(MOD, 'person', [
+      { type: 1, name: 'hide', options: [{ type: 3, name: 'who', value: 'barack' }] },
+    ]);
+    expect(contentOf(edits(hide.calls, hide.inv.token).at(-1)!)).toBe(
+      `Hid **Barack** (#${obama}) from /people.`,
+    );
+    await run(MOD, 'person', [
+      { type: 1, name: 'unhide', options: [{ type: 3, name: 'who', value: 'Barack' }] },
+    ]);
+    expect((await h.services.people.findPerson(tenant, 'Barack'))?.hidden).toBe(false);
+  }, 60_000);
+
   it('/forget needs Manage Messages, asks to confirm, and then /find finds nothing', async () => {
     const forgetPerson: CommandOption[] = [
-      { type: 1, name: 'person', options: [{ type: 4, name: 'number', value: 1 }] },
+      { type: 1, name: 'person', options: [{ type: 4, name: 'number', value: obama }] },
     ];
     const refused = await run(GUEST, 'forget', forgetPerson);
     const refusal = callbackOf(refused.calls, refused.inv)?.body as {

@@ -14,6 +14,10 @@ import { AppError, ErrorCode } from '../../../src/core/errors.js';
 import type { PersonSummary } from '../../../src/services/people-service.js';
 
 const TOKEN = '123:test-token-abcdefgh';
+const PA = `p${'a'.repeat(20)}`;
+const PB = `p${'b'.repeat(20)}`;
+const PC = `p${'c'.repeat(20)}`;
+const NOBODY = { name: null, hidden: false, coverKey: null, coverFace: null } as const;
 const botInfo = (canRead: boolean): UserFromGetMe => ({
   id: 123,
   is_bot: true,
@@ -39,16 +43,35 @@ interface Sent {
 }
 
 function setup(opts: { canRead?: boolean; member?: string; people?: PersonSummary[] } = {}) {
-  const people = opts.people ?? [
-    { id: 'pa', name: null, faceCount: 3, photoCount: 3, coverKey: null },
-    { id: 'pb', name: null, faceCount: 2, photoCount: 2, coverKey: null },
+  const people: PersonSummary[] = opts.people ?? [
+    { ...NOBODY, id: PA, handle: 3, faceCount: 3, photoCount: 3 },
+    { ...NOBODY, id: PB, handle: 7, faceCount: 2, photoCount: 2 },
+    { ...NOBODY, id: PC, handle: 9, faceCount: 1, photoCount: 1 },
   ];
+  const find = (ref: string) => {
+    const r = ref.trim().replace(/^#/, '').toLowerCase();
+    return people.find((p) => String(p.handle) === r || p.id === r || p.name?.toLowerCase() === r) ?? null;
+  };
   const deps = {
     photos: { submitAlbum: vi.fn(), albumStatus: vi.fn(), albumResult: vi.fn() },
     people: {
       listPeople: vi.fn(() => Promise.resolve(people)),
-      namePerson: vi.fn((_t: string, id: string) => Promise.resolve(id)),
-      mergePeople: vi.fn(),
+      findPerson: vi.fn((_t: string, ref: string) => Promise.resolve(find(ref))),
+      namePerson: vi.fn((_t: string, id: string, name: string | null) => {
+        const i = people.findIndex((p) => p.id === id);
+        people[i] = { ...people[i]!, name };
+        return Promise.resolve(id);
+      }),
+      mergePeople: vi.fn((_t: string, from: string, into: string) =>
+        Promise.resolve({ kept: into, merged: from }),
+      ),
+      undoMerge: vi.fn((_t: string, from: string) => Promise.resolve(from)),
+      hidePerson: vi.fn((_t: string, id: string) => Promise.resolve(id)),
+      splitFace: vi.fn(() => Promise.resolve({ personId: null })),
+      personFaces: vi.fn(() => Promise.resolve([])),
+      photosOf: vi.fn(() => Promise.resolve([])),
+      faceCropKey: vi.fn(() => Promise.resolve(null)),
+      chooseCover: vi.fn(),
     },
     search: { findBySelfie: vi.fn(), answer: vi.fn() },
     privacy: { forgetPerson: vi.fn(), forgetTenant: vi.fn(() => Promise.resolve()) },
@@ -116,17 +139,90 @@ describe('the Telegram bot', () => {
     expect(t.texts()[0]).toMatch(/Send me a photo album[\s\S]*BotFather/);
   });
 
-  it('names a person by chat number and escapes the name', async () => {
+  it('names a person by handle and escapes the name', async () => {
     const t = setup();
-    await t.bot.handleUpdate(t.command(GROUP, '/name 2 <Bo> & Co'));
-    expect(t.deps.people.namePerson).toHaveBeenCalledWith('tg--100777', 'pb', '<Bo> & Co');
-    expect(t.texts()).toEqual(['Person 2 is now <b>&lt;Bo&gt; &amp; Co</b>.']);
+    await t.bot.handleUpdate(t.command(GROUP, '/name 7 <Bo> & Co'));
+    expect(t.deps.people.namePerson).toHaveBeenCalledWith('tg--100777', PB, '<Bo> & Co');
+    expect(t.texts()).toEqual(['#7 is now <b>&lt;Bo&gt; &amp; Co</b> (#7).']);
     await t.bot.handleUpdate(t.command(GROUP, '/name'));
-    await t.bot.handleUpdate(t.command(GROUP, '/name 9 Zed'));
+    await t.bot.handleUpdate(t.command(GROUP, '/name 2 Zed'));
     expect(t.texts().slice(1)).toEqual([
-      'Usage: /name <number> <name>, e.g. /name 2 Anna. /people shows the numbers.',
-      'There is no person 9 here. /people shows the numbers.',
+      'Usage: /name <who> <name>, e.g. /name 7 Anna. /people shows who I know.',
+      'I know no 2 here. /people shows who I know.',
     ]);
+  });
+
+  it('names by button: asks with ForceReply and takes the reply as the name', async () => {
+    const t = setup();
+    await t.bot.handleUpdate({
+      update_id: t.nextId(),
+      callback_query: {
+        id: 'cb1',
+        from: ANN,
+        chat_instance: 'x',
+        data: `nm:${PA}`,
+        message: { message_id: 5, date: 0, chat: GROUP, text: 'sheet' },
+      },
+    });
+    const ask = t.sent.find((s) => s.method === 'sendMessage');
+    expect(ask?.payload).toMatchObject({
+      text: 'Who is #3? Reply to this message with their name.',
+      reply_markup: { force_reply: true },
+    });
+    await t.bot.handleUpdate(
+      t.message(GROUP, {
+        text: 'Marta',
+        reply_to_message: {
+          message_id: 101,
+          date: 0,
+          chat: GROUP,
+          from: { id: 123, is_bot: true, first_name: 'Faceblog' },
+          text: String(ask?.payload.text),
+        },
+      }),
+    );
+    expect(t.deps.people.namePerson).toHaveBeenCalledWith('tg--100777', PA, 'Marta');
+    expect(t.texts().at(-1)).toBe('#3 is now <b>Marta</b> (#3).');
+  });
+
+  it('folds people seen once and hidden people out of /people', async () => {
+    const t = setup();
+    await t.bot.handleUpdate(t.command(GROUP, '/people'));
+    expect(t.texts()[0]).toContain(
+      '<b>#3</b>: 3 photos\n<b>#7</b>: 2 photos\n+1 person seen once (/people all)',
+    );
+    await t.bot.handleUpdate(t.command(GROUP, '/people all'));
+    expect(t.texts()[1]).toContain('<b>#9</b>: 1 photo');
+  });
+
+  it('checks merge, undo and hide buttons for the member who presses them', async () => {
+    const press = async (t: ReturnType<typeof setup>, data: string) =>
+      t.bot.handleUpdate({
+        update_id: t.nextId(),
+        callback_query: {
+          id: 'cb',
+          from: ANN,
+          chat_instance: 'x',
+          data,
+          message: { message_id: 5, date: 0, chat: GROUP, text: 'Same person?' },
+        },
+      });
+    const member = setup({ member: 'member' });
+    for (const data of [`mg:${PA}:${PB}`, `um:${PA}`, `hd:${PA}`]) await press(member, data);
+    const alerts = member.sent.filter((s) => s.method === 'answerCallbackQuery');
+    expect(alerts.map((a) => a.payload.text)).toEqual(Array(3).fill('Only the group’s admins can do that.'));
+    expect(member.deps.people.mergePeople).not.toHaveBeenCalled();
+    expect(member.deps.people.hidePerson).not.toHaveBeenCalled();
+
+    const admin = setup({ member: 'administrator' });
+    await press(admin, `mg:${PA}:${PB}`);
+    expect(admin.deps.people.mergePeople).toHaveBeenCalledWith('tg--100777', PA, PB);
+    const edit = admin.sent.find((s) => s.method === 'editMessageText');
+    expect(edit?.payload.reply_markup).toEqual({
+      inline_keyboard: [[{ text: 'Undo', callback_data: `um:${PA}` }]],
+    });
+    await press(admin, `um:${PA}`);
+    expect(admin.deps.people.undoMerge).toHaveBeenCalledWith('tg--100777', PA);
   });
 
   it('shows input errors from the services and apologises for the rest', async () => {
@@ -134,9 +230,9 @@ describe('the Telegram bot', () => {
     t.deps.people.namePerson.mockRejectedValueOnce(
       new AppError(ErrorCode.BadArguments, 'a name has 1..64 characters'),
     );
-    await t.bot.handleUpdate(t.command(GROUP, '/name 1 x'));
+    await t.bot.handleUpdate(t.command(GROUP, '/name 3 x'));
     t.deps.people.namePerson.mockRejectedValueOnce(new Error('disk on fire at /var/lib/x'));
-    await t.bot.handleUpdate(t.command(GROUP, '/name 1 y'));
+    await t.bot.handleUpdate(t.command(GROUP, '/name 3 y'));
     expect(t.texts()).toEqual([
       'Sorry: a name has 1..64 characters.',
       'Sorry, something went wrong on my side. Please try again in a moment.',
@@ -154,7 +250,7 @@ describe('the Telegram bot', () => {
   it('keeps /forget and /merge for group admins, asks before forgetting, and rechecks the button', async () => {
     const member = setup({ member: 'member' });
     await member.bot.handleUpdate(member.command(GROUP, '/forget all'));
-    await member.bot.handleUpdate(member.command(GROUP, '/merge 1 2'));
+    await member.bot.handleUpdate(member.command(GROUP, '/merge 3 7'));
     expect(member.texts()).toEqual([
       'Only the group’s admins can do that.',
       'Only the group’s admins can do that.',
@@ -176,24 +272,74 @@ describe('the Telegram bot', () => {
     expect(member.deps.privacy.forgetTenant).not.toHaveBeenCalled();
 
     const admin = setup({ member: 'administrator' });
-    await admin.bot.handleUpdate(admin.command(GROUP, '/forget 2'));
+    await admin.bot.handleUpdate(admin.command(GROUP, '/forget 7'));
     const ask = admin.sent.find((s) => s.method === 'sendMessage');
-    expect(ask?.payload.text).toBe('Forget <b>Person 2</b>? Their 2 faces are deleted; the photos stay.');
+    expect(ask?.payload.text).toBe('Forget <b>#7</b>? Their 2 faces are deleted; the photos stay.');
     expect(ask?.payload.reply_markup).toEqual({
       inline_keyboard: [
         [
-          { text: 'Forget Person 2', callback_data: 'forget:p:pb' },
+          { text: 'Forget', callback_data: `forget:p:${PB}` },
           { text: 'Cancel', callback_data: 'forget:cancel' },
         ],
       ],
     });
   });
 
-  it('lets anyone forget in a private chat without asking Telegram who is admin', async () => {
+  it('asks what to forget, and lets anyone forget all in a private chat without asking who is admin', async () => {
     const t = setup({ member: 'member' });
     await t.bot.handleUpdate(t.command(PRIVATE, '/forget'));
-    expect(t.sent.map((s) => s.method)).toEqual(['sendMessage']);
-    expect(t.texts()[0]).toMatch(/^Forget <b>everything<\/b>/);
+    expect(t.texts()[0]).toMatch(/^What should I forget\?/);
+    await t.bot.handleUpdate(t.command(PRIVATE, '/forget all'));
+    expect(t.sent.map((s) => s.method)).toEqual(['sendMessage', 'sendMessage']);
+    expect(t.texts()[1]).toMatch(/^Forget <b>everything<\/b>/);
+  });
+
+  it('welcomes on /start, explains with examples on /help, hints in private chats', async () => {
+    const t = setup({ canRead: true });
+    await t.bot.handleUpdate(t.command(PRIVATE, '/start'));
+    await t.bot.handleUpdate(t.command(PRIVATE, '/help'));
+    await t.bot.handleUpdate(t.message(PRIVATE, { text: 'hello?' }));
+    await t.bot.handleUpdate(t.message(GROUP, { text: 'nice trip!' }));
+    const [start, help, hint, ...rest] = t.texts();
+    expect(start).toMatch(/^Hi! Send me a photo album/);
+    expect(help).toContain('/name 7 Anna');
+    expect(hint).toMatch(/^Send me photos/);
+    expect(rest).toEqual([]);
+  });
+
+  it('mentions skipped videos once per album, and in private chats', async () => {
+    const t = setup();
+    const video = { file_id: 'v', file_unique_id: 'vu', width: 9, height: 9, duration: 3 };
+    await t.bot.handleUpdate(t.message(GROUP, { video, media_group_id: 'g1' }));
+    await t.bot.handleUpdate(t.message(GROUP, { video, media_group_id: 'g1' }));
+    await t.bot.handleUpdate(t.message(GROUP, { video }));
+    await t.bot.handleUpdate(t.message(PRIVATE, { video }));
+    expect(t.texts()).toEqual([
+      'I skip videos: the photos of this album are in the post, the videos are not.',
+      'I skip videos: send photos and I will make a post of them.',
+    ]);
+  });
+
+  it('answers another chat at once while one chat waits on a slow /find', async () => {
+    const t = setup();
+    let release: (value: unknown) => void = () => undefined;
+    t.deps.search.findBySelfie.mockReturnValue(new Promise((resolve) => (release = resolve)));
+    const slow = t.bot.handleUpdate(
+      t.message(GROUP, {
+        photo: [{ file_id: 'f', file_unique_id: 'u', width: 9, height: 9 }],
+        caption: '/find',
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(t.deps.search.findBySelfie).toHaveBeenCalled();
+    // The other chat's /people is answered while the first chat's /find still waits.
+    await t.bot.handleUpdate(t.command(PRIVATE, '/people'));
+    expect(
+      t.sent.filter((s) => s.method === 'sendMessage' && Number(s.payload.chat_id) === PRIVATE.id),
+    ).toHaveLength(1);
+    release({ status: 'no-match' });
+    await slow;
+    expect(t.texts().at(-1)).toMatch(/^No match/);
   });
 
   it('answers files over 20 MB and non-image files', async () => {

@@ -14,7 +14,9 @@ import {
   tooLargeText,
   whoAppearsText,
 } from '../../../src/bots/telegram/format.js';
-import { pickPerson, splitFirst } from '../../../src/bots/telegram/people-args.js';
+import { splitFirst } from '../../../src/bots/telegram/people-args.js';
+import { quietText } from '../../../src/bots/telegram/album-replies.js';
+import { peopleToAsk } from '../../../src/chat/who-is-this.js';
 import { composePost, withChatNumbers } from '../../../src/bots/telegram/post.js';
 import { BOT_API_DOWNLOAD_LIMIT } from '../../../src/bots/telegram/files.js';
 
@@ -94,10 +96,10 @@ describe('who is in which photo', () => {
     expect(text).toBe(
       [
         '<b>Who is in which photo</b>',
-        '1. <b>Ann &lt;&amp; Bo&gt;</b>: photo 1',
-        '3. <b>Person 3</b>: photo 2, photo 10',
+        '<b>Ann &lt;&amp; Bo&gt;</b> (#1): photo 1',
+        '<b>#3</b>: photo 2, photo 10',
         'Nobody recognised: photo 3, photo 4, photo 5, photo 6, photo 7, photo 8, photo 9, photo 11',
-        'Name someone with /name 1 Anna.',
+        'Tap a button below to name someone.',
       ].join('\n'),
     );
   });
@@ -136,9 +138,9 @@ describe('status and replies', () => {
     expect(text).toBe(
       [
         '<b>Could not read 3 photos</b>',
-        '• b&lt;roken&gt;.jpg: the file is damaged or not an image (CORRUPT_IMAGE)',
-        '• photo 2: an odd &amp; rare failure (SOMETHING_NEW)',
-        '• photo 10: the image is too large to process (TOO_MANY_PIXELS)',
+        '• b&lt;roken&gt;.jpg: the file is damaged or not an image',
+        '• photo 2: an odd &amp; rare failure',
+        '• photo 10: the image is too large to process',
       ].join('\n'),
     );
     expect(failuresText([])).toEqual([]);
@@ -174,7 +176,7 @@ describe('status and replies', () => {
         similarity: 0.5,
       })),
     };
-    expect(selfieText(found, 4, 10)).toBe('Found <b>Person 4</b> in 12 photos. Here are the best 10.');
+    expect(selfieText(found, 4, 10)).toBe('Found <b>#4</b> in 12 photos. Here are the best 10.');
     expect(
       selfieText({ status: 'unsure', person: { ...person, name: '<Ann>' }, score: 0.42, selfie }, 4, 0),
     ).toMatch(/^Is this <b>&lt;Ann&gt;<\/b>\?.*not sure/);
@@ -186,24 +188,64 @@ describe('status and replies', () => {
     );
   });
 
-  it('lists the people with numbers and hints', () => {
-    const [text] = peopleText([
-      { id: 'pa', name: 'Ann', faceCount: 3, photoCount: 2, coverKey: null },
-      { id: 'pb', name: null, faceCount: 1, photoCount: 1, coverKey: null },
-    ]);
-    expect(text).toMatch(/^1\. <b>Ann<\/b>: 2 photos\n2\. <b>Person 2<\/b>: 1 photo\n/);
+  it('lists the people by handle, folds people seen once and hidden ones, and hints', () => {
+    const base = { hidden: false, coverKey: null, coverFace: null };
+    const [text] = peopleText(
+      [
+        { ...base, id: 'pa', handle: 4, name: 'Ann', faceCount: 3, photoCount: 2 },
+        { ...base, id: 'pb', handle: 9, name: null, faceCount: 2, photoCount: 2 },
+      ],
+      { once: 24, hidden: 1 },
+    );
+    expect(text).toMatch(
+      /^<b>Ann<\/b> \(#4\): 2 photos\n<b>#9<\/b>: 2 photos\n\+24 people seen once, 1 hidden \(\/people all\)\n/,
+    );
     expect(peopleText([])[0]).toMatch(/^No people yet/);
   });
 });
 
+describe('after an album', () => {
+  it('asks about unnamed people seen twice or as a main face, never about named ones', () => {
+    const result = album(
+      [
+        { id: 'twice', name: null, photos: [1, 2] },
+        { id: 'named', name: 'Ann', photos: [1, 3] },
+        { id: 'main', name: null, photos: [4] },
+      ],
+      4,
+    );
+    // Faces are 50 px wide in 100 px photos: main faces. A 5 px face in one photo is a passer-by.
+    expect(peopleToAsk(result)).toEqual(['twice', 'main']);
+    const small = {
+      ...result,
+      people: result.people.map((p) =>
+        p.id === 'main'
+          ? {
+              ...p,
+              representative: { ...p.representative, box: [1, 1, 5, 5] as [number, number, number, number] },
+            }
+          : p,
+      ),
+    };
+    expect(peopleToAsk(small)).toEqual(['twice']);
+  });
+
+  it('acknowledges a single photo quietly, by name or handle', () => {
+    const one = album(
+      [
+        { id: 'pa', name: null, photos: [1] },
+        { id: 'pb', name: 'Bo <3', photos: [1] },
+      ],
+      1,
+    );
+    expect(quietText(one, new Map([['pa', 4]]), 'I had seen this before.')).toBe(
+      'Saved 1 photo: #4, Bo &lt;3. I had seen this before.',
+    );
+  });
+});
+
 describe('command arguments', () => {
-  const people = [{ id: 'p111' }, { id: 'p222' }];
-  it('takes chat numbers or ids', () => {
-    expect(pickPerson(people, '2')).toBe(people[1]);
-    expect(pickPerson(people, '#1')).toBe(people[0]);
-    expect(pickPerson(people, 'p222')).toBe(people[1]);
-    expect(pickPerson(people, '3')).toBeNull();
-    expect(pickPerson(people, '0')).toBeNull();
+  it('splits the person from the rest (handles and names resolve in the people service)', () => {
     expect(splitFirst('  2   Anna  Maria ')).toEqual(['2', 'Anna  Maria']);
     expect(splitFirst('2')).toEqual(['2', '']);
   });

@@ -248,7 +248,9 @@ export class BotApiEmulator {
 
   /** A fresh media_group_id, for photos sent as one album. */
   mediaGroupId(): string {
-    return `${13_000_000_000_000_000 + this.nextMediaGroup++}`;
+    // Built as text: 13e15 + n is past Number.MAX_SAFE_INTEGER, where neighbouring ids would round to
+    // the same number and two albums would share one media group.
+    return `13${String(this.nextMediaGroup++).padStart(15, '0')}`;
   }
 
   /** The user presses an inline button of a bot message. */
@@ -475,6 +477,8 @@ export class BotApiEmulator {
       case 'deleteWebhook':
       case 'setWebhook':
       case 'setMyCommands':
+      case 'setMyDescription':
+      case 'setMyShortDescription':
       case 'answerCallbackQuery':
       case 'sendChatAction':
         return true;
@@ -533,22 +537,18 @@ export class BotApiEmulator {
       }
       case 'editMessageCaption':
       case 'editMessageReplyMarkup': {
-        // Callback-query edits name the message by chat and id, as the bot sends them here.
         const key = `${Number(p.chat_id)}/${Number(p.message_id)}`;
         const message = this.messages.get(key);
         if (!message || message.from?.id !== this.bot.id) {
           throw new ApiError(400, 'Bad Request: message to edit not found');
         }
-        const markup = p.reply_markup ?? undefined;
         if (method === 'editMessageCaption') {
-          const caption = checkText(p.caption ?? '', p.parse_mode, CAPTION_LIMIT, 'message caption');
-          if (message.caption === caption && sameJson(message.reply_markup, markup)) {
-            throw new ApiError(400, 'Bad Request: message is not modified');
+          if (!message.photo && !message.document) {
+            throw new ApiError(400, 'Bad Request: there is no caption in the message to edit');
           }
-          message.caption = caption;
-        } else if (sameJson(message.reply_markup, markup)) {
-          throw new ApiError(400, 'Bad Request: message is not modified');
+          message.caption = checkText(p.caption, p.parse_mode, CAPTION_LIMIT, 'caption');
         }
+        const markup = p.reply_markup ?? undefined;
         if (markup) message.reply_markup = markup;
         else delete message.reply_markup;
         return message;

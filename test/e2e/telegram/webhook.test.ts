@@ -135,6 +135,6 @@ describe('the Telegram bot on a webhook', () => {
     expect((await post(SECRET)).status).toBe(200);
     const answer = await emu.waitForCall((c) => c.method === 'sendMessage', { after: start });
     expect(answer.params).toMatchObject({ chat_id: 77 });
-    expect(String(answer.params.text)).toMatch(/^Send me a photo album/);
+    expect(String(answer.params.text)).toMatch(/^What I do with an album/);
   });
 });

@@ -6,11 +6,13 @@ import { findCommand } from './find.js';
 import { forgetCommand } from './forget.js';
 import { nameCommand } from './name.js';
 import { peopleCommand } from './people.js';
+import { personCommand } from './person.js';
 
 export const commands: readonly SlashCommand[] = [
   albumCommand,
   blogCommand,
   peopleCommand,
+  personCommand,
   nameCommand,
   findCommand,
   forgetCommand,

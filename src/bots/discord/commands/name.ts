@@ -10,7 +10,7 @@ export const nameCommand: SlashCommand = {
     .setDescription('Give a person of /people a name')
     .setContexts(InteractionContextType.Guild)
     .addIntegerOption((o) =>
-      o.setName('number').setDescription('Their number in /people').setRequired(true).setMinValue(1),
+      o.setName('number').setDescription('Their handle (#) in /people').setRequired(true).setMinValue(1),
     )
     .addStringOption((o) =>
       // 64: the people service's limit on names (src/services/people-service.ts MAX_NAME).
@@ -23,12 +23,12 @@ export const nameCommand: SlashCommand = {
     const name = interaction.options.getString('name');
     const person = (await peopleLabels(deps.services, tenant)).byNumber(n);
     if (!person) {
-      await interaction.editReply({ content: `There is no person ${n}: see \`/people\`.` });
+      await interaction.editReply({ content: `There is no person #${n}: see \`/people\`.` });
       return;
     }
     await deps.services.people.namePerson(tenant, person.id, name);
     await interaction.editReply({
-      content: name ? `Person ${n} is now **${esc(name.trim())}**.` : `Person ${n} has no name now.`,
+      content: name ? `#${n} is now **${esc(name.trim())}**.` : `#${n} has no name now.`,
       allowedMentions: NO_MENTIONS,
     });
   },

@@ -22,12 +22,13 @@ export const peopleCommand: SlashCommand = {
       return;
     }
     const lines = labels.people.map(
-      (p, i) => `**${i + 1}.** ${esc(labels.label(p.id))}: ${plural(p.photoCount, 'photo')}`,
+      (p) => `**#${p.handle}** ${esc(p.name ?? '')}: ${plural(p.photoCount, 'photo')}`,
     );
     const entries: SheetEntry[] = [];
-    for (const [i, p] of labels.people.slice(0, SHEET_PEOPLE).entries()) {
+    for (const p of labels.people.slice(0, SHEET_PEOPLE)) {
       const face = p.coverKey ? await deps.blobs.get(p.coverKey) : null;
-      if (face) entries.push({ label: p.name ? `${i + 1} ${p.name}` : `${i + 1}`, face: Buffer.from(face) });
+      if (face)
+        entries.push({ label: p.name ? `#${p.handle} ${p.name}` : `#${p.handle}`, face: Buffer.from(face) });
     }
     const content = clip(
       [`**${plural(labels.people.length, 'person', 'people')}** (name them with \`/name\`):`, ...lines].join(

@@ -10,8 +10,9 @@ import { describeError, ErrorCode } from '../../../core/errors.js';
 import { telegramTenant } from '../../../core/keys.js';
 import type { PhotoUpload } from '../../../services/photo-service.js';
 import { sendAlbumReplies } from '../album-replies.js';
+import { mediaGroupAlbumId } from '../album-memory.js';
 import { trackAlbum } from '../album-tracker.js';
-import { doneText, failuresText, receivedText, tooLargeText } from '../format.js';
+import { failuresText, receivedText, tooLargeText } from '../format.js';
 import { BOT_API_DOWNLOAD_LIMIT, type IncomingMedia, isTooLarge, mediaOf } from '../files.js';
 import type { FeatureKit } from '../kit.js';
 import { MediaGroupCollector } from '../media-group.js';
@@ -140,7 +141,7 @@ async function runAlbum(
   const submitted = await deps.photos.submitAlbum(
     tenant,
     ready,
-    first.mediaGroupId ? { albumId: `mg${first.mediaGroupId.replace(/[^A-Za-z0-9_-]/g, '')}` } : {},
+    first.mediaGroupId ? { albumId: mediaGroupAlbumId(first.mediaGroupId) } : {},
   );
   const final = await trackAlbum({
     api,
@@ -162,12 +163,23 @@ async function runAlbum(
     await setStatus('Sorry, this album could not be processed. Please send it again later.');
     return;
   }
-  const failures = result.failures.length + localFailures.length;
-  await setStatus(
-    doneText(result.photos.length, result.people.length, failures) +
-      (submitted.alreadyKnown ? ' (I had seen this album before.)' : ''),
+  const sent = await sendAlbumReplies(
+    api,
+    chatId,
+    tenant,
+    result,
+    deps,
+    { replyTo: first.messageId, statusId },
+    {
+      localFailures,
+      messageTimes,
+      ...(submitted.alreadyKnown ? { note: 'I had seen this before.' } : {}),
+    },
   );
-  await sendAlbumReplies(api, chatId, tenant, result, deps, { localFailures, messageTimes });
+  kit.albums.remember(chatId, [...items.map((i) => i.messageId), statusId], submitted.albumId);
+  deps.log(
+    `telegram: album ${submitted.albumId} in chat ${chatId}: ${sent} messages for ${items.length} photos`,
+  );
 }
 
 /**
