@@ -87,6 +87,7 @@ describe.skipIf(skip !== undefined)('PostgresMetadataStore specifics', () => {
         'person_merges',
         'photos',
         'schema_migrations',
+        'search_answers',
       ]);
     } finally {
       await store.close();

@@ -60,8 +60,8 @@ describe('npm run models (fetch-cli)', () => {
     for (const f of [
       'det_500m.onnx',
       'face_detection_yunet_2026may.onnx',
-      'mobilefacenet_128d.onnx',
-      'faceres_hse_mobilenet_1024d.onnx',
+      'face_reid_retail_0095_256d.onnx',
+      'mobilefacenet_tf_192d.onnx',
     ])
       await symlink(path.join(mirrorDir, f), path.join(partial, f));
     const run = await runCli({

@@ -267,7 +267,7 @@ describe('the Telegram bot, end to end', () => {
     // The right-hand face is Kit Harington, who is in the album.
     start = emu.lastSeq;
     emu.pressButton(group, alice, question.result as TgMessage, buttons[1]!.callback_data);
-    await reply(start, new RegExp(`^Found <b>Person ${num.kit}</b> in 2 photos\\.$`));
+    await reply(start, new RegExp(`^Found <b>#${num.kit}</b> in 2 photos\\.$`));
   });
 
   it('processes an album of files with a corrupt one and names it in the failures', async () => {
