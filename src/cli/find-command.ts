@@ -10,7 +10,7 @@ import path from 'node:path';
 
 import type { AlbumResult } from '../core/album.js';
 import { AppError, ErrorCode } from '../core/errors.js';
-import { cosine, dominantFace, identify, type KnownPerson } from '../pipeline/identify.js';
+import { chooseSelfieFace, cosine, identify, type KnownPerson } from '../pipeline/identify.js';
 import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import { type AlbumEmbeddings, decodeEmbedding, EMBEDDINGS_FILE } from './album-embeddings.js';
 
@@ -47,17 +47,19 @@ export async function runFindCommand(analyzer: PhotoAnalyzer, opts: FindCommandO
     );
   }
   const { faces, photo } = await analyzer.analyze(new Uint8Array(await readFile(opts.selfie)));
-  if (faces.length === 0) return { status: 'no-face' };
-  const chosen =
-    opts.face !== undefined && opts.face >= 0 && opts.face < faces.length
-      ? opts.face
-      : dominantFace(faces, photo.width, photo.height);
-  if (chosen === null) {
-    return { status: 'choose-face', faces: faces.map((f, index) => ({ index, box: f.box.map(Math.round) })) };
+  const choice = chooseSelfieFace(faces, photo.width, photo.height, opts.face);
+  switch (choice.kind) {
+    case 'no-face':
+      return { status: 'no-face' };
+    case 'choose':
+      return {
+        status: 'choose-face',
+        faces: faces.map((f, index) => ({ index, box: f.box.map(Math.round) })),
+      };
+    case 'poor':
+      return { status: 'poor-quality', reasons: choice.reasons };
   }
-  const face = faces[chosen];
-  if (!face) return { status: 'no-face' };
-  if (!face.quality.searchable) return { status: 'poor-quality', reasons: face.quality.reasons };
+  const { face, index: chosen } = choice;
 
   // The album's people: only faces grouped into a person count; background faces never make a match.
   const byPerson = new Map<string, { vector: Float32Array; photo: string }[]>();

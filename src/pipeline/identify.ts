@@ -104,3 +104,29 @@ export function dominantFace(
   if (!first || !second) return first?.i ?? null;
   return first.w >= DOMINANCE_RATIO * second.w ? first.i : null;
 }
+
+/** What a selfie's faces allow: the face to search with, or why there is none. */
+export type SelfieChoice<F> =
+  | { readonly kind: 'face'; readonly index: number; readonly face: F }
+  | { readonly kind: 'no-face' }
+  | { readonly kind: 'choose' }
+  | { readonly kind: 'poor'; readonly reasons: readonly string[] };
+
+/**
+ * The face of a selfie to search with: the one the user chose (`requested`), else the dominant one; a
+ * choice to make when none dominates; and the quality stage's reasons when that face is too poor.
+ */
+export function chooseSelfieFace<
+  F extends SelfieCandidate & { readonly quality: { searchable: boolean; reasons: readonly string[] } },
+>(faces: readonly F[], width: number, height: number, requested?: number): SelfieChoice<F> {
+  if (faces.length === 0) return { kind: 'no-face' };
+  const index =
+    requested !== undefined && requested >= 0 && requested < faces.length
+      ? requested
+      : dominantFace(faces, width, height);
+  if (index === null) return { kind: 'choose' };
+  const face = faces[index];
+  if (!face) return { kind: 'no-face' };
+  if (!face.quality.searchable) return { kind: 'poor', reasons: face.quality.reasons };
+  return { kind: 'face', index, face };
+}

@@ -10,7 +10,7 @@
  */
 import { faceKey, thumbKey } from '../core/keys.js';
 import type { Box, Face } from '../core/types.js';
-import { cosine, dominantFace, identify, type KnownPerson, personScore } from '../pipeline/identify.js';
+import { chooseSelfieFace, cosine, identify, type KnownPerson, personScore } from '../pipeline/identify.js';
 import type { PersonRecord } from '../ports/metadata-store.js';
 import type { StoredFace } from '../ports/vector-index.js';
 import type { AnalyzingDeps } from './deps.js';
@@ -232,21 +232,20 @@ export function createSearchService(deps: AnalyzingDeps) {
       const analysis = await deps.analyzer.analyze(imageBytes, { renders: true });
       const { faces, photo } = analysis;
       const crops = analysis.renders?.crops ?? [];
-      if (faces.length === 0) return { status: 'no-face' };
-      const chosen =
-        opts.face !== undefined && opts.face >= 0 && opts.face < faces.length
-          ? opts.face
-          : dominantFace(faces, photo.width, photo.height);
-      if (chosen === null) {
-        return {
-          status: 'choose-face',
-          sha256: photo.sha256,
-          faces: faces.map((f, i) => selfieFace(f, i, crops[i])),
-        };
+      const choice = chooseSelfieFace(faces, photo.width, photo.height, opts.face);
+      switch (choice.kind) {
+        case 'no-face':
+          return { status: 'no-face' };
+        case 'choose':
+          return {
+            status: 'choose-face',
+            sha256: photo.sha256,
+            faces: faces.map((f, i) => selfieFace(f, i, crops[i])),
+          };
+        case 'poor':
+          return { status: 'poor-quality', reasons: choice.reasons };
       }
-      const face = faces[chosen];
-      if (!face) return { status: 'no-face' };
-      if (!face.quality.searchable) return { status: 'poor-quality', reasons: face.quality.reasons };
+      const { face, index: chosen } = choice;
       const selfie: SelfieSummary = { sha256: photo.sha256, face: selfieFace(face, chosen, crops[chosen]) };
 
       const answer = await decide(tenant, face.embedding, photo.sha256);
