@@ -12,6 +12,7 @@ import {
 } from '../../blog/split-telegram.js';
 import type { PersonSummary } from '../../services/people-service.js';
 import type { SelfieOutcome } from '../../services/search-service.js';
+import { qualityWords } from '../../chat/selfie-words.js';
 
 export { escapeHtml };
 
@@ -172,20 +173,6 @@ export function selfieText(
 /** "Which face?" when a selfie shows several faces and none is clearly the main one. */
 export function chooseFaceText(faces: number): string {
   return `I see ${faces} faces and none is clearly the main one. Which one should I look for? (left to right)`;
-}
-
-/** Quality reasons from the pipeline (small, blurry, profile, …) as plain words. */
-export function qualityWords(reasons: readonly string[]): string {
-  const words: Record<string, string> = {
-    small: 'the face is small',
-    blurry: 'it is blurred',
-    profile: 'the face is turned away',
-    tilted: 'the head is tilted',
-    'low-confidence': 'it is hard to tell it is a face',
-    pitched: 'the head is tipped up or down',
-    partial: 'part of the face is cut off',
-  };
-  return reasons.map((r) => words[r] ?? r).join(', ') || 'low quality';
 }
 
 /** Who the people list shows by default: named people and people seen in two photos or more. */

@@ -10,6 +10,7 @@ import {
   type ButtonInteraction,
 } from 'discord.js';
 
+import { qualityWords } from '../../../chat/selfie-words.js';
 import { faceTiles } from '../../../pipeline/face-tiles.js';
 import type { FoundPhoto, PersonRef, SelfieOutcome } from '../../../services/search-service.js';
 import type { OutFile } from '../album-post.js';
@@ -219,8 +220,6 @@ export function notFoundText(
     case 'no-face':
       return 'I see no face in that photo. Try a selfie that shows one face clearly.';
     case 'poor-quality':
-      return `The face is too unclear to search with${
-        outcome.reasons.length ? ` (${outcome.reasons.join(', ')})` : ''
-      }. Try a sharper, front-facing photo.`;
+      return `The face is too unclear to search with (${qualityWords(outcome.reasons)}). Try a sharper, front-facing photo.`;
   }
 }
