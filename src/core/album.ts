@@ -43,6 +43,20 @@ export interface PhotoMessage {
   readonly caption?: string;
   /** The sender's app language (Telegram language_code, e.g. "de", "pt-br"). */
   readonly language?: string;
+  /**
+   * The original as the chat itself can show it again: `/find` resends it by reference (full quality,
+   * no upload) instead of re-uploading a thumbnail, and links the message that brought it.
+   */
+  readonly original?: PhotoOriginal;
+}
+
+/** A chat's own reference to a photo it holds (Telegram: the file id, which only this bot can use). */
+export interface PhotoOriginal {
+  /** Sent as a compressed photo or as a file (a Telegram file id only resends as the same kind). */
+  readonly kind: 'photo' | 'document';
+  readonly ref: string;
+  /** The chat message that carried it. */
+  readonly messageId: number;
 }
 
 export interface AlbumPerson {

@@ -198,7 +198,7 @@ export function createPhotoService(deps: PhotoServiceDeps) {
         current.set(person.id, await deps.metadata.resolvePerson(tenant, person.id));
       }
       const names = new Map((await deps.metadata.listPeople(tenant)).map((p) => [p.id, p.name]));
-      const messages = await readMessages(deps.blobs, tenant, albumId);
+      const messages = await readAlbumMessages(deps.blobs, tenant, albumId);
       const photos = result.photos.map((photo) => ({
         ...photo,
         ...(messages[photo.path] ? { message: messages[photo.path] } : {}),
@@ -230,7 +230,7 @@ export function createPhotoService(deps: PhotoServiceDeps) {
 export type PhotoService = ReturnType<typeof createPhotoService>;
 
 /** The album's chat messages by photo name; none for albums that came without (the CLI, the HTTP API). */
-async function readMessages(
+export async function readAlbumMessages(
   blobs: BlobStore,
   tenant: string,
   albumId: string,

@@ -8,12 +8,15 @@
  * search thresholds; faces that belong to nobody never make a selfie found. Searches only the asking
  * chat's faces of the current pack (the index enforces both).
  */
+import type { PhotoMessage, PhotoOriginal } from '../core/album.js';
 import { faceKey, thumbKey } from '../core/keys.js';
 import type { Box, Face } from '../core/types.js';
 import { chooseSelfieFace, cosine, identify, type KnownPerson, personScore } from '../pipeline/identify.js';
-import type { PersonRecord } from '../ports/metadata-store.js';
+import type { PersonRecord, PhotoRecord } from '../ports/metadata-store.js';
 import type { StoredFace } from '../ports/vector-index.js';
 import type { AnalyzingDeps } from './deps.js';
+import { readAlbumMessages } from './photo-service.js';
+import { repeatedShots } from './same-shot.js';
 import { getFaces, tenantFaces } from './tenant-faces.js';
 
 export interface FoundPhoto {
@@ -23,6 +26,8 @@ export interface FoundPhoto {
   readonly thumbKey: string;
   /** Cosine between the selfie and the person's face in this photo, -1..1. */
   readonly similarity: number;
+  /** The chat's own reference to the original (resend it, link its message); absent for CLI/API albums. */
+  readonly original?: PhotoOriginal;
 }
 
 /** A person as a message shows them: name (or none yet) and the blob key of their cover face crop. */
@@ -165,21 +170,56 @@ export function createSearchService(deps: AnalyzingDeps) {
     return people;
   }
 
+  /**
+   * The photos of `person`, best first: by the selfie's similarity to their face there (or the face's
+   * quality without a selfie), each picture once (a photo sent both compressed and as a file is one
+   * picture: the larger copy is kept, src/services/same-shot.ts), with the chat's reference to it.
+   */
   async function photosOf(
     tenant: string,
     person: string,
     selfie: Float32Array | null,
   ): Promise<FoundPhoto[]> {
-    const similarity = new Map<string, number>();
+    const best = new Map<string, { score: number; face: StoredFace & { vector: Float32Array } }>();
     for (const f of await facesOf(tenant, person)) {
       const score = selfie ? cosine(selfie, f.vector) : f.payload.quality;
-      similarity.set(f.payload.photo, Math.max(similarity.get(f.payload.photo) ?? -1, score));
+      const seen = best.get(f.payload.photo);
+      if (!seen || score > seen.score) best.set(f.payload.photo, { score, face: f });
     }
-    const photos: FoundPhoto[] = [];
-    for (const [sha256, score] of similarity) {
+    const records = new Map<string, PhotoRecord>();
+    for (const sha256 of best.keys()) {
       const record = await deps.metadata.getPhoto(tenant, sha256);
-      if (!record) continue;
-      photos.push({ sha256, blobKey: record.blobKey, thumbKey: thumbKey(tenant, sha256), similarity: score });
+      if (record) records.set(sha256, record);
+    }
+    const repeats = repeatedShots(
+      [...records.values()].map((r) => {
+        const face = best.get(r.sha256)?.face;
+        return {
+          sha256: r.sha256,
+          width: r.width,
+          height: r.height,
+          box: face?.payload.box ?? [0, 0, 0, 0],
+          vector: face?.vector ?? null,
+        };
+      }),
+    );
+    const messages = new Map<string, Readonly<Record<string, PhotoMessage>>>();
+    const photos: FoundPhoto[] = [];
+    for (const [sha256, record] of records) {
+      if (repeats.has(sha256)) continue;
+      let album = messages.get(record.albumId);
+      if (!album) {
+        album = await readAlbumMessages(deps.blobs, tenant, record.albumId);
+        messages.set(record.albumId, album);
+      }
+      const original = album[record.name]?.original;
+      photos.push({
+        sha256,
+        blobKey: record.blobKey,
+        thumbKey: thumbKey(tenant, sha256),
+        similarity: best.get(sha256)?.score ?? -1,
+        ...(original ? { original } : {}),
+      });
     }
     return photos.sort((a, b) => b.similarity - a.similarity || a.sha256.localeCompare(b.sha256));
   }

@@ -164,6 +164,48 @@ describe('findBySelfie across chats', () => {
     await h.stores.metadata.deletePerson(A, 'pobamatwin');
   });
 
+  it('shows a photo sent twice (compressed and as a file) once, the original, with its chat reference', async () => {
+    const C = 'tg--1003003';
+    const original = new Uint8Array(await readFile(fixture(`${FR}/obama.jpg`)));
+    const meta = await sharp(original).metadata();
+    // What Telegram makes of a photo sent compressed: smaller, recompressed.
+    const compressed = new Uint8Array(
+      await sharp(original)
+        .resize(Math.round((meta.width ?? 1000) * 0.6))
+        .jpeg({ quality: 75 })
+        .toBuffer(),
+    );
+    const sentAt = new Date().toISOString();
+    const first = await h.services.photos.submitAlbum(C, [
+      {
+        name: 'm1',
+        bytes: compressed,
+        message: { sentAt, original: { kind: 'photo', ref: 'P1', messageId: 1 } },
+      },
+      ...(await uploads(`${FR}/obama2.jpg`)),
+    ]);
+    await h.waitForAlbum(C, first.albumId);
+    const second = await h.services.photos.submitAlbum(C, [
+      {
+        name: 'm2',
+        bytes: original,
+        message: { sentAt, original: { kind: 'document', ref: 'D2', messageId: 2 } },
+      },
+    ]);
+    await h.waitForAlbum(C, second.albumId);
+
+    const found = await h.services.search.findBySelfie(C, await selfie(`${FR}/obama-720p.jpg`));
+    expect(found.status).toBe('found');
+    if (found.status !== 'found') return;
+    // Three photos stored, two pictures shown: the file (more pixels) stands for the compressed copy.
+    expect(found.photos).toHaveLength(2);
+    const file = found.photos.find((p) => p.original?.ref === 'D2');
+    expect(file?.original).toEqual({ kind: 'document', ref: 'D2', messageId: 2 });
+    expect(found.photos.some((p) => p.original?.ref === 'P1')).toBe(false);
+    // The other Obama photo is a different picture and stays, without a chat reference (no message).
+    expect(found.photos.filter((p) => p.original === undefined)).toHaveLength(1);
+  });
+
   it('forgets a whole chat and leaves the other one intact', async () => {
     await h.services.privacy.forgetTenant(A);
     expect(await listBlobs(h.stores, tenantPrefix(A))).toEqual([]);

@@ -99,6 +99,8 @@ interface StoredFile {
   readonly size: number;
   /** Null for files that only claim a size (over the download limit). */
   readonly bytes: Buffer | null;
+  /** As Telegram does, a file id resends only as the kind it was sent as. */
+  readonly kind: 'photo' | 'document';
 }
 
 class ApiError extends Error {
@@ -175,9 +177,13 @@ export class BotApiEmulator {
   }
 
   /** Stores a file the bot can fetch with getFile; `size` overrides the real size (a "huge" file). */
-  addFile(bytes: Buffer | null, opts: { ext?: string; size?: number } = {}): StoredFile {
+  addFile(
+    bytes: Buffer | null,
+    opts: { ext?: string; size?: number; kind?: 'photo' | 'document' } = {},
+  ): StoredFile {
     const n = this.files.size + 1;
     const file: StoredFile = {
+      kind: opts.kind ?? 'photo',
       file_id: `F${n}_${randomBytes(6).toString('hex')}`,
       file_unique_id: `U${n}`,
       file_path: `files/file_${n}.${opts.ext ?? 'jpg'}`,
@@ -233,7 +239,11 @@ export class BotApiEmulator {
     },
   ): TgMessage {
     const ext = /\.([A-Za-z0-9]+)$/.exec(opts.fileName)?.[1] ?? 'bin';
-    const file = this.addFile(bytes, { ext, ...(opts.size === undefined ? {} : { size: opts.size }) });
+    const file = this.addFile(bytes, {
+      ext,
+      kind: 'document',
+      ...(opts.size === undefined ? {} : { size: opts.size }),
+    });
     return this.injectMessage(chat, from, {
       document: {
         file_id: file.file_id,
@@ -556,10 +566,10 @@ export class BotApiEmulator {
       case 'sendPhoto':
       case 'sendDocument': {
         const field = method === 'sendPhoto' ? 'photo' : 'document';
-        const upload = resolveMedia(p[field], files, field);
+        const upload = this.resolveMedia(p[field], files, field, field);
         const caption =
           p.caption === undefined ? undefined : checkText(p.caption, p.parse_mode, CAPTION_LIMIT, 'caption');
-        const stored = this.addFile(upload.bytes);
+        const stored = upload.stored ?? this.addFile(upload.bytes, { kind: field });
         const media =
           method === 'sendPhoto'
             ? { photo: [await photoSize(stored, upload.bytes)] }
@@ -592,17 +602,35 @@ export class BotApiEmulator {
               `Bad Request: unsupported media type ${String(item.type)} in this test server`,
             );
           }
-          const upload = resolveMedia(item.media, files, 'media');
+          if (item.type !== (media[0] as Record<string, unknown>).type) {
+            throw new ApiError(
+              400,
+              'Bad Request: documents can be sent in a media group only with documents',
+            );
+          }
+          const upload = this.resolveMedia(item.media, files, 'media', item.type);
           const caption =
             item.caption === undefined
               ? undefined
               : checkText(item.caption, item.parse_mode, CAPTION_LIMIT, 'caption');
-          const stored = this.addFile(upload.bytes);
+          const stored = upload.stored ?? this.addFile(upload.bytes, { kind: item.type });
+          const body =
+            item.type === 'photo'
+              ? { photo: [await photoSize(stored, upload.bytes)] }
+              : {
+                  document: {
+                    file_id: stored.file_id,
+                    file_unique_id: stored.file_unique_id,
+                    file_name: upload.filename,
+                    mime_type: upload.mimeType,
+                    file_size: stored.size,
+                  },
+                };
           out.push(
             this.botMessage(
               Number(p.chat_id),
               {
-                photo: [await photoSize(stored, upload.bytes)],
+                ...body,
                 media_group_id: group,
                 ...(caption === undefined ? {} : { caption }),
               },
@@ -615,6 +643,31 @@ export class BotApiEmulator {
       default:
         throw new ApiError(404, 'Not Found: method not found');
     }
+  }
+
+  /**
+   * An uploaded part (`attach://name` or the field itself) or, as Telegram allows, the id of a file it
+   * already holds, which resends the same file without an upload (and only as the kind it was sent as).
+   */
+  private resolveMedia(
+    value: unknown,
+    files: readonly UploadedFile[],
+    field: string,
+    kind: 'photo' | 'document',
+  ): UploadedFile & { stored?: StoredFile } {
+    if (typeof value === 'string' && !value.startsWith('attach://')) {
+      const stored = this.files.get(value);
+      if (!stored?.bytes) throw new ApiError(400, 'Bad Request: wrong file identifier/HTTP URL specified');
+      if (stored.kind !== kind) throw new ApiError(400, 'Bad Request: type of file mismatch');
+      return {
+        field,
+        filename: stored.file_path.split('/').pop() ?? 'file',
+        mimeType: 'image/jpeg',
+        bytes: stored.bytes,
+        stored,
+      };
+    }
+    return resolveMedia(value, files, field);
   }
 
   /** A method, not the field: the field's value changes while a long poll waits. */

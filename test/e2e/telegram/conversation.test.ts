@@ -3,7 +3,7 @@
  * API emulator (TELEGRAM_API_ROOT), both processes share real Redis under a queue prefix of their own
  * and a temp data dir, and photos are analyzed by the real `local` model pack.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,7 +35,6 @@ const alice: TgUser = { id: 501, is_bot: false, first_name: 'Alice' };
 const bob: TgUser = { id: 502, is_bot: false, first_name: 'Bob' };
 
 const bytesOf = async (p: string) => readFile(fixture(p));
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const text = (c: ApiCall): string => {
   const { text: body, caption } = c.params;
   return typeof body === 'string' ? body : typeof caption === 'string' ? caption : '';
@@ -220,25 +219,29 @@ describe('the Telegram bot, end to end', () => {
   it('finds the person of a selfie sent with /find as its caption', async () => {
     const start = emu.lastSeq;
     await emu.photoMessage(group, bob, await bytesOf(OBAMA_SELFIE), { caption: '/find' });
-    await reply(start, /^Found <b>Barack Obama<\/b> in 3 photos\.$/);
+    const found = await reply(start, /^Found <b>Barack Obama<\/b> in 3 photos\. Sent in: /);
     const photos = await emu.waitForCall((c) => c.method === 'sendMediaGroup' && inGroup(c), {
       after: start,
     });
-    const expected = await Promise.all(ALBUM.slice(0, 3).map(async (p) => `${sha(await bytesOf(p))}.jpg`));
-    expect(photos.files.map((f) => f.filename).sort()).toEqual(expected.sort());
+    // The originals, resent by Telegram's own file ids (no upload), each linked to its message.
+    const originals = albumMessages.slice(0, 3);
+    const fileIds = (photos.params.media as { type: string; media: unknown }[]).map((m) => m.media);
+    expect(photos.files).toHaveLength(0);
+    expect([...fileIds].sort()).toEqual(originals.map((m) => m.photo?.at(-1)?.file_id).sort());
+    for (const m of originals) expect(text(found)).toContain(`https://t.me/c/1234567890/${m.message_id}`);
   });
 
   it('finds the person of a photo that /find replies to, and of the photo sent after /find', async () => {
     // Reply to Biden's photo in the album (photo 4).
     let start = emu.lastSeq;
     emu.textMessage(group, bob, '/find', { replyTo: albumMessages[3]! });
-    await reply(start, new RegExp(`^Found <b>#${num.biden}</b> in 2 photos\\.$`));
+    await reply(start, new RegExp(`^Found <b>#${num.biden}</b> in 2 photos\\. Sent in: `));
 
     start = emu.lastSeq;
     emu.textMessage(group, alice, '/find');
     await reply(start, /^Send me a selfie/);
     await emu.photoMessage(group, alice, await bytesOf(KIT_SELFIE));
-    await reply(start, new RegExp(`^Found <b>#${num.kit}</b> in 2 photos\\.$`));
+    await reply(start, new RegExp(`^Found <b>#${num.kit}</b> in 2 photos\\. Sent in: `));
   });
 
   it('says "no match" for someone who is not in the photos', async () => {
@@ -267,7 +270,7 @@ describe('the Telegram bot, end to end', () => {
     // The right-hand face is Kit Harington, who is in the album.
     start = emu.lastSeq;
     emu.pressButton(group, alice, question.result as TgMessage, buttons[1]!.callback_data);
-    await reply(start, new RegExp(`^Found <b>#${num.kit}</b> in 2 photos\\.$`));
+    await reply(start, new RegExp(`^Found <b>#${num.kit}</b> in 2 photos\\. Sent in: `));
   });
 
   it('processes an album of files with a corrupt one and names it in the failures', async () => {

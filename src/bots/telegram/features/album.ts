@@ -117,6 +117,7 @@ async function runAlbum(
       ...(item.sender ? { sender: item.sender } : {}),
       ...(item.caption ? { caption: item.caption } : {}),
       ...(item.language ? { language: item.language } : {}),
+      original: { kind: item.kind, ref: item.fileId, messageId: item.messageId },
     };
     try {
       uploads[i] = { name, bytes: await kit.download(item.fileId), message };

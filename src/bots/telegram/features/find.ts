@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { type Api, Composer, type Context, InlineKeyboard, InputFile } from 'grammy';
-import type { InputMediaPhoto, Message } from 'grammy/types';
+import { Composer, type Context, InlineKeyboard, InputFile } from 'grammy';
+import type { Message } from 'grammy/types';
 
 import { faceTiles } from '../../../pipeline/face-tiles.js';
 import type { FoundPhoto, PersonRef, SelfieOutcome } from '../../../services/search-service.js';
@@ -20,10 +20,8 @@ import {
   tooLargeText,
 } from '../format.js';
 import { BOT_API_DOWNLOAD_LIMIT, isTooLarge, mediaOf } from '../files.js';
+import { MAX_SHOWN, originalLinks, sendFoundPhotos } from '../send-photos.js';
 import type { FeatureKit } from '../kit.js';
-
-/** A media group holds at most 10 photos (Bot API sendMediaGroup). */
-const MAX_SHOWN = 10;
 
 /** `/find` or `/find@this_bot` at the start of a caption. */
 export function isFindCaption(caption: string | undefined, botUsername: string): boolean {
@@ -67,12 +65,12 @@ export function findFeature(kit: FeatureKit): Composer<Context> {
       });
       return;
     }
-    const photos = await loadThumbs(result.photos, kit);
+    const shown = Math.min(MAX_SHOWN, result.photos.length);
     await ctx.editMessageCaption({
-      caption: `Yes, <b>${escapeHtml(who)}</b>: ${photos.length < result.photos.length ? `the best ${photos.length} of ` : ''}${result.photos.length} photo${result.photos.length === 1 ? '' : 's'}.`,
+      caption: `Yes, <b>${escapeHtml(who)}</b>: ${shown < result.photos.length ? `the best ${shown} of ` : ''}${result.photos.length} photo${result.photos.length === 1 ? '' : 's'}.${linksText(q.chatId, result.photos)}`,
       parse_mode: 'HTML',
     });
-    await sendPhotos(ctx.api, q.chatId, photos, q.replyTo);
+    await sendFoundPhotos(ctx.api, q.chatId, result.photos, kit.deps.blobs, q.replyTo);
   });
 
   // "Which face?" answered with a face number: search again with that face.
@@ -265,24 +263,14 @@ async function replyWith(
       return;
     }
     case 'found': {
-      const photos = await loadThumbs(outcome.photos, kit);
-      if (photos.length === 0) {
-        await ctx.api.sendMessage(
-          at.chatId,
-          selfieText({ status: 'no-match', selfie: outcome.selfie }, undefined, 0),
-          {
-            parse_mode: 'HTML',
-            ...reply,
-          },
-        );
-        return;
-      }
       const num = personNumbers(await kit.deps.people.listPeople(at.tenant)).get(outcome.person.id);
-      await ctx.api.sendMessage(at.chatId, selfieText(outcome, num, photos.length), {
-        parse_mode: 'HTML',
-        ...reply,
-      });
-      await sendPhotos(ctx.api, at.chatId, photos, at.replyTo);
+      const shown = Math.min(MAX_SHOWN, outcome.photos.length);
+      await ctx.api.sendMessage(
+        at.chatId,
+        selfieText(outcome, num, shown) + linksText(at.chatId, outcome.photos),
+        { parse_mode: 'HTML', link_preview_options: { is_disabled: true }, ...reply },
+      );
+      await sendFoundPhotos(ctx.api, at.chatId, outcome.photos, kit.deps.blobs, at.replyTo);
       return;
     }
     default:
@@ -296,35 +284,9 @@ async function replyWith(
 /** Buttons for "which face?": one row of Telegram buttons reads well up to about 8. */
 const MAX_CHOICES = 8;
 
-async function loadThumbs(
-  found: readonly FoundPhoto[],
-  kit: FeatureKit,
-): Promise<{ sha256: string; bytes: Uint8Array }[]> {
-  const out: { sha256: string; bytes: Uint8Array }[] = [];
-  for (const photo of found) {
-    if (out.length >= MAX_SHOWN) break;
-    const bytes = (await kit.deps.blobs.get(photo.thumbKey)) ?? (await kit.deps.blobs.get(photo.blobKey));
-    if (bytes) out.push({ sha256: photo.sha256, bytes });
-  }
-  return out;
-}
-
-/** One photo as a photo, several as one media group, as replies to the selfie; files named by hash. */
-async function sendPhotos(
-  api: Api,
-  chatId: number,
-  photos: readonly { sha256: string; bytes: Uint8Array }[],
-  replyTo: number,
-): Promise<void> {
-  const file = (p: { sha256: string; bytes: Uint8Array }) => new InputFile(p.bytes, `${p.sha256}.jpg`);
-  const reply = { reply_parameters: { message_id: replyTo, allow_sending_without_reply: true } };
-  if (photos.length === 1 && photos[0]) {
-    await api.sendPhoto(chatId, file(photos[0]), reply);
-  } else if (photos.length > 1) {
-    await api.sendMediaGroup(
-      chatId,
-      photos.map((p): InputMediaPhoto => ({ type: 'photo', media: file(p) })),
-      reply,
-    );
-  }
+/** " Sent in: 1 · 2 · 3" linking the original messages, where the chat has message links. */
+function linksText(chatId: number, photos: readonly FoundPhoto[]): string {
+  const links = originalLinks(chatId, photos);
+  if (links.length === 0) return '';
+  return ` Sent in: ${links.map((href, i) => `<a href="${href}">${i + 1}</a>`).join(' · ')}.`;
 }
