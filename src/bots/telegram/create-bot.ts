@@ -47,6 +47,20 @@ export interface TelegramBot {
 /** Retries after "429 Too Many Requests" waits at most this long (seconds); longer ones fail the call. */
 const MAX_RETRY_AFTER_S = 60;
 
+/**
+ * Pace of messages to one private chat: a burst of a few (an answer with its photos and a notice) goes
+ * out at once, then one a second, which is Telegram's guidance for a chat. The throttler's default spaces
+ * every message by a second, so a three-part answer took three seconds. Groups keep the default
+ * (one a second, 20 a minute).
+ */
+const PRIVATE_CHAT_PACE = {
+  maxConcurrent: 1,
+  reservoir: 5,
+  reservoirIncreaseAmount: 1,
+  reservoirIncreaseInterval: 1000,
+  reservoirIncreaseMaximum: 5,
+};
+
 export function createTelegramBot(deps: TelegramBotDeps, options: CreateBotOptions): TelegramBot {
   const bot = new Bot<Context>(options.token, {
     client: { apiRoot: options.apiRoot },
@@ -54,7 +68,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: CreateBotOptio
   });
   // Order matters: the throttler spaces calls out; auto-retry, closer to the wire, repeats a call the
   // server refused with 429 or a 5xx after the wait it asks for.
-  if (options.throttle ?? true) bot.api.config.use(apiThrottler());
+  if (options.throttle ?? true) bot.api.config.use(apiThrottler({ out: PRIVATE_CHAT_PACE }));
   bot.api.config.use(autoRetry({ maxRetryAttempts: 3, maxDelaySeconds: MAX_RETRY_AFTER_S }));
 
   const shutdown = new AbortController();
