@@ -14,10 +14,10 @@ import type { PersonSummary } from '../../services/people-service.js';
 import type { SelfieOutcome } from '../../services/search-service.js';
 import { byName, type AlbumSummary } from '../../chat/album-report.js';
 import { failureWords } from '../../chat/failure-words.js';
-import { handleText, personLabel, tileLabel } from '../../chat/person-label.js';
+import { handleText, personLabel } from '../../chat/person-label.js';
 import { qualityWords } from '../../chat/selfie-words.js';
 
-export { byName, escapeHtml, personLabel, tileLabel };
+export { escapeHtml, personLabel };
 
 /**
  * Chat-wide person handles ("#7"): given once when a person first appears and never reused, so a
