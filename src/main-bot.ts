@@ -20,7 +20,6 @@ import { createTelegramBot } from './bots/telegram/create-bot.js';
 import type { ChatAlbums } from './bots/telegram/deps.js';
 import type { Config } from './config.js';
 import { AppError, describeError, ErrorCode } from './core/errors.js';
-import { watchAlbumProgress } from './jobs/progress.js';
 import { lineLog } from './ops/logger.js';
 import { createMetrics, instrumentAnalyzer } from './ops/metrics.js';
 import { startProcessOps } from './ops/process-ops.js';
@@ -51,8 +50,7 @@ export async function runBot(config: Config, logger: Logger): Promise<() => Prom
       privacy: services.privacy,
       albums: chatAlbums(stores.metadata),
       blobs: stores.blobs,
-      watchProgress: (tenant, albumId, onProgress) =>
-        watchAlbumProgress(services.photoEvents, tenant, albumId, onProgress),
+      progress: services.progress,
       writer: createPostWriter(config) ?? null,
       language: config.language,
       log,

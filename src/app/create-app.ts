@@ -18,6 +18,7 @@ import type { ResolvedPack } from '../core/manifest.js';
 import { createAlbumQueue, type RetrySettings } from '../jobs/flows.js';
 import { createHandlers } from '../jobs/handlers.js';
 import { QueueName } from '../jobs/names.js';
+import { queueProgress } from '../jobs/progress.js';
 import { createTenantGuard } from '../jobs/tenant-guard.js';
 import { startWorkers, type WorkerSettings, type Workers } from '../jobs/start-workers.js';
 import type { BlobStore } from '../ports/blob-store.js';
@@ -152,7 +153,7 @@ export interface ServicesOptions {
   readonly retry?: RetrySettings;
 }
 
-/** The services a bot calls, with the album queue on a FlowProducer and progress events. */
+/** The services a bot calls, with the album queue on a FlowProducer and album progress. */
 export function createServices(options: ServicesOptions) {
   const connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   const producer = new FlowProducer({ connection, prefix: options.prefix });
@@ -174,7 +175,9 @@ export function createServices(options: ServicesOptions) {
     people: createPeopleService(deps),
     search: createSearchService({ ...deps, analyzer: options.analyzer }),
     privacy: createPrivacyService(deps),
-    /** Progress events of photo jobs (see jobs/progress.ts watchAlbumProgress). */
+    /** Album progress for the bots' status messages (the AlbumProgress port over `photoEvents`). */
+    progress: queueProgress(photoEvents),
+    /** The photos queue's events, for entry points (waitUntilReady) and tests; bots use `progress`. */
     photoEvents,
     async close() {
       await Promise.all([producer.close(), photoEvents.close(), guard.close()]);

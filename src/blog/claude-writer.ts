@@ -36,7 +36,7 @@ const SYSTEM = [
   'You write a short, warm blog post about a photo album, the kind a person shares with friends.',
   'Use only the facts given: places, times, people labels and photo ids. Never invent names, places,',
   'events or feelings the photos and facts do not show; describe what is visible in the images.',
-  'Refer to people only by their labels exactly as given (a name, or "Person N").',
+  'Refer to people only by their labels exactly as given (a name, "Person N" or "#N").',
   "Weave the captions (the chat's own words, quote or paraphrase them faithfully), who sent the photos,",
   'times, places and the scene objects the facts list into sentences a person would write; never list',
   'statistics ("9 photos", "3 people appear"). Objects are named only as the facts name them.',

@@ -35,6 +35,11 @@ export interface FactsOptions {
   /** Minimum score of an object the post may name (default OBJECT_MENTION_SCORE). */
   readonly objectScore?: number;
   readonly geocode?: Geocoder;
+  /**
+   * What an unnamed person is called, from their id (default `personLabel`: "person-3" → "Person 3").
+   * The chats pass their handle wording ("#3", src/chat/person-label.ts) so the post and the chat agree.
+   */
+  readonly unnamedLabel?: (personId: string) => string;
 }
 
 /** Album facts: the only material the writers get. Pure apart from the geocoder's bundled data. */
@@ -88,11 +93,12 @@ export function buildAlbumFacts(album: AlbumResult, opts: FactsOptions = {}): Al
   });
   const byId = new Map(photos.map((p) => [p.id, p]));
 
+  const unnamed = opts.unnamedLabel ?? personLabel;
   const people: FactPerson[] = album.people.map((person) => {
     const ids = photos.filter((p) => p.people.includes(person.id)).map((p) => p.id);
     return {
       id: person.id,
-      label: person.name?.trim() || personLabel(person.id),
+      label: person.name?.trim() || unnamed(person.id),
       named: Boolean(person.name?.trim()),
       photoIds: ids,
       faceCount: person.faceCount,

@@ -72,8 +72,11 @@ export interface Validation {
   readonly repairable: readonly string[];
 }
 
-/** "Person 12" style labels anywhere in the text must be people of the album. */
-const PERSON_LABEL = /\bPerson \d+\b/g;
+/**
+ * "Person 12" (the page) and "#12" (a chat's handle) style labels anywhere in the text must be people
+ * of the album.
+ */
+const PERSON_LABEL = /\bPerson \d+\b|(?<![\p{L}\p{N}#])#\d+(?!\p{N})/gu;
 
 export function validatePost(output: unknown, facts: AlbumFacts): Validation {
   const parsed = answerSchema.safeParse(output);

@@ -7,14 +7,12 @@ import { writeModelPost } from './claude-writer.js';
 import { renderContactSheet, type SheetEntry } from './contact-sheet.js';
 import { buildAlbumFacts } from './facts.js';
 import { faceCrop, loadWithSharp, MODEL_MAX_SIDE, toJpeg, WEB_MAX_SIDE, type LoadImage } from './images.js';
+import { MODEL_JPEG_QUALITY, wantsModelImage } from './model-images.js';
 import { writeOfflinePost } from './offline-writer.js';
 import type { Geocoder } from './places.js';
 import { renderHtml } from './render-html.js';
 import { renderMarkdown } from './render-markdown.js';
 import type { AlbumFacts, BlogPost, FactPerson } from './types.js';
-
-/** At most 20 photos go to the model: ≈ 7 k image tokens at 512 px, and the post cites the rest by facts. */
-const MODEL_IMAGES = 20;
 
 export interface WriteSiteOptions {
   /** Folder the album paths are relative to. */
@@ -150,7 +148,8 @@ function fromRendered(
     const web = rendered.web.get(photo.path);
     if (web) thumbs.set(photo.id, web);
     const small = rendered.model.get(photo.path);
-    if (forModel && small && photo.bestOfBurst === photo.id && modelImages.length < MODEL_IMAGES) {
+    // The analyzer's 512 px copy is already the model's size (src/blog/model-images.ts).
+    if (forModel && small && wantsModelImage(photo, modelImages.length)) {
       modelImages.push({
         id: photo.id,
         mediaType: 'image/jpeg',
@@ -190,11 +189,11 @@ async function decodeForSite(
     const rel = `thumbs/${photo.id}.jpg`;
     await write(rel, await toJpeg(bytes, WEB_MAX_SIDE));
     thumbs.set(photo.id, rel);
-    if (opts.writer && photo.bestOfBurst === photo.id && modelImages.length < MODEL_IMAGES) {
+    if (opts.writer && wantsModelImage(photo, modelImages.length)) {
       modelImages.push({
         id: photo.id,
         mediaType: 'image/jpeg',
-        base64: (await toJpeg(bytes, MODEL_MAX_SIDE, 75)).toString('base64'),
+        base64: (await toJpeg(bytes, MODEL_MAX_SIDE, MODEL_JPEG_QUALITY)).toString('base64'),
       });
     }
     for (const person of wantedCrops.get(photo.id) ?? [])

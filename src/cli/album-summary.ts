@@ -1,4 +1,5 @@
 import type { AlbumResult } from '../core/album.js';
+import { personLabel } from '../blog/facts.js';
 
 /** A short Markdown account of an album: counts, who is in which photo, what failed and why. */
 export function renderAlbumSummary(album: AlbumResult): string {
@@ -15,7 +16,8 @@ export function renderAlbumSummary(album: AlbumResult): string {
   if (album.people.length > 0) {
     lines.push('## People', '');
     for (const person of album.people) {
-      const label = person.name ?? person.id.replace('person-', 'Person ');
+      // The folder has no chat handles: people are "Person 3", as in its blog post and page.
+      const label = person.name ?? personLabel(person.id);
       lines.push(`- **${label}**: ${person.photos.map((p) => `\`${p}\``).join(', ')}`);
     }
     lines.push('');

@@ -1,16 +1,13 @@
 /**
- * An album's result as Discord messages: the report (who appears in which photo, with a contact sheet
- * of their faces, and the failures) and the blog post (offline writer, or the configured model).
+ * An album's result as Discord messages: the chat's report (src/chat/album-report.ts: who appears in
+ * which photo, the contact sheet, the failures) and post (src/chat/album-post.ts), formatted here as
+ * Markdown within Discord's limits.
  */
 import type { AlbumResult } from '../../core/album.js';
-import { faceKey, thumbKey } from '../../core/keys.js';
-import { writeModelPost } from '../../blog/claude-writer.js';
-import { renderContactSheet, type SheetEntry } from '../../blog/contact-sheet.js';
-import { buildAlbumFacts } from '../../blog/facts.js';
-import { MODEL_MAX_SIDE, toJpeg } from '../../blog/images.js';
-import { writeOfflinePost } from '../../blog/offline-writer.js';
-import type { BlogPost } from '../../blog/types.js';
-import type { TextWriterImage } from '../../ports/text-writer.js';
+import { thumbKey } from '../../core/keys.js';
+import { writeAlbumPost } from '../../chat/album-post.js';
+import { albumReport as reportOf } from '../../chat/album-report.js';
+import { personLabel } from '../../chat/person-label.js';
 import type { DiscordDeps } from './context.js';
 import { clip, DISCORD_FILES_LIMIT, esc, failureText, packText, plural, type FailureLine } from './format.js';
 import type { PeopleLabels } from './people-labels.js';
@@ -25,29 +22,6 @@ export interface OutMessage {
   readonly files?: readonly OutFile[];
 }
 
-/** Photos shown to the model: 20 at 512 px ≈ 7 k image tokens (src/blog/write-site.ts MODEL_IMAGES). */
-const MODEL_IMAGES = 20;
-
-/**
- * The album with chat labels: unnamed people get the id `person-N` (N from /people), which the blog's
- * facts call "Person N", so the post, the report and /people agree.
- */
-export function labelAlbum(result: AlbumResult, labels: PeopleLabels): AlbumResult {
-  const idOf = (id: string): string => {
-    const n = labels.number(id);
-    const named = result.people.find((p) => p.id === id)?.name;
-    return named || n === null ? id : `person-${n}`;
-  };
-  return {
-    ...result,
-    photos: result.photos.map((photo) => ({
-      ...photo,
-      faces: photo.faces.map((f) => ({ ...f, personId: f.personId === null ? null : idOf(f.personId) })),
-    })),
-    people: result.people.map((p) => ({ ...p, id: idOf(p.id) })),
-  };
-}
-
 /** "Who is where" as text plus a contact sheet of the album's people, and every failure. */
 export async function albumReport(
   deps: DiscordDeps,
@@ -56,32 +30,26 @@ export async function albumReport(
   labels: PeopleLabels,
   extraFailures: readonly FailureLine[],
 ): Promise<OutMessage> {
-  const photos = result.photos.filter((p) => p.duplicateOf === null).length;
+  const report = await reportOf(deps.blobs, {
+    tenant,
+    result,
+    people: labels.people,
+    localFailures: extraFailures.map((f) => ({ path: f.name, code: f.code, message: f.message })),
+  });
   const lines = [
-    `✅ **Done: ${plural(photos, 'photo')}, ${plural(result.people.length, 'person', 'people')}.**`,
+    `✅ **Done: ${plural(report.distinctPhotos, 'photo')}, ${plural(report.people.length, 'person', 'people')}.**`,
   ];
-  const entries: SheetEntry[] = [];
-  const shaOf = new Map(result.photos.map((p) => [p.path, p.sha256]));
-  // In /people order, so "Person 2" comes after "Person 1".
-  const order = (id: string) => labels.number(id) ?? Number.MAX_SAFE_INTEGER;
-  const people = [...result.people].sort((a, b) => order(a.id) - order(b.id));
-  for (const person of people) {
-    const label = person.name ?? labels.label(person.id);
+  // In /people order, so "#2" comes after "#1".
+  for (const person of report.people) {
+    const label = person.name ?? personLabel(person.handle, null);
     lines.push(`**${esc(label)}**: ${person.photos.map((p) => esc(p)).join(', ')}`);
-    const sha = shaOf.get(person.representative.photo);
-    const face = sha ? await deps.blobs.get(faceKey(tenant, sha, person.representative.faceIndex)) : null;
-    if (face) entries.push({ label, face: Buffer.from(face) });
   }
-  const nobody = result.photos.filter((p) => p.faces.length === 0).map((p) => esc(p.path));
-  if (nobody.length > 0) lines.push(`No faces: ${nobody.join(', ')}`);
-  const failures = [
-    ...extraFailures,
-    ...result.failures.map((f) => ({ name: f.path, code: f.code, message: f.message })),
-  ];
-  const failed = failureText(failures);
+  if (report.nobody.length > 0)
+    lines.push(`Nobody recognised: ${report.nobody.map((p) => esc(p)).join(', ')}`);
+  const failed = failureText(report.failures.map((f) => ({ name: f.path, code: f.code, message: f.reason })));
   const content = clip([lines.join('\n'), failed].filter(Boolean).join('\n\n'));
-  if (entries.length === 0) return { content };
-  return { content, files: [{ name: 'people.jpg', data: await renderContactSheet(entries) }] };
+  if (!report.sheet) return { content };
+  return { content, files: [{ name: 'people.jpg', data: report.sheet }] };
 }
 
 /** The post as messages within Discord's limits; the first carries the cited photos (up to 10). */
@@ -91,33 +59,10 @@ export async function albumPost(
   result: AlbumResult,
   labels: PeopleLabels,
 ): Promise<OutMessage[]> {
-  const labelled = labelAlbum(result, labels);
-  const facts = buildAlbumFacts(labelled, { language: deps.language ?? null });
-  const shaOf = new Map(labelled.photos.map((p) => [p.path, p.sha256]));
-  const thumb = async (path: string): Promise<Buffer | null> => {
-    const sha = shaOf.get(path);
-    const bytes = sha ? await deps.blobs.get(thumbKey(tenant, sha)) : null;
-    return bytes ? Buffer.from(bytes) : null;
-  };
-
-  let post: BlogPost;
-  let notice: string | undefined;
-  if (deps.writer) {
-    const images: TextWriterImage[] = [];
-    for (const photo of facts.photos) {
-      if (images.length >= MODEL_IMAGES || photo.bestOfBurst !== photo.id) continue;
-      const bytes = await thumb(photo.path);
-      if (!bytes) continue;
-      const small = await toJpeg(bytes, MODEL_MAX_SIDE, 75);
-      images.push({ id: photo.id, mediaType: 'image/jpeg', base64: small.toString('base64') });
-    }
-    const written = await writeModelPost(facts, { writer: deps.writer, images });
-    post = written.post;
-    notice = written.notice;
-    for (const r of written.rejections) deps.log(`discord: post attempt rejected: ${r.join('; ')}`);
-  } else {
-    post = writeOfflinePost(facts);
-  }
+  const { post, facts, notice } = await writeAlbumPost(
+    { writer: deps.writer, blobs: deps.blobs, language: deps.language ?? null, log: deps.log },
+    { tenant, result, people: labels.people },
+  );
 
   const blocks = [`# ${esc(post.title)}`, esc(post.intro)];
   const cited: string[] = [];
@@ -130,11 +75,13 @@ export async function albumPost(
   if (notice) blocks.push(`-# ${esc(notice)}`);
   const texts = packText(blocks.filter((b) => b.trim() !== ''));
 
+  const shaOf = new Map(result.photos.map((p) => [p.path, p.sha256]));
   const pathOf = new Map(facts.photos.map((p) => [p.id, p.path]));
   const files: OutFile[] = [];
   for (const id of cited.slice(0, DISCORD_FILES_LIMIT)) {
-    const bytes = await thumb(pathOf.get(id) ?? '');
-    if (bytes) files.push({ name: `${id}.jpg`, data: bytes });
+    const sha = shaOf.get(pathOf.get(id) ?? '');
+    const bytes = sha ? await deps.blobs.get(thumbKey(tenant, sha)) : null;
+    if (bytes) files.push({ name: `${id}.jpg`, data: Buffer.from(bytes) });
   }
   return texts.map((content, i) => (i === 0 && files.length > 0 ? { content, files } : { content }));
 }

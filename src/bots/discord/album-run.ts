@@ -4,7 +4,6 @@
  * message is the deferred reply) and by watched channels (a reply to the user's message).
  */
 import type { PhotoMessage } from '../../core/album.js';
-import { watchAlbumProgress } from '../../jobs/progress.js';
 import { albumPost, albumReport, type OutMessage } from './album-post.js';
 import { downloadAttachments, type AttachmentRef } from './attachments.js';
 import { timingOf, type DiscordDeps } from './context.js';
@@ -74,7 +73,7 @@ async function waitWithProgress(
 ): Promise<'done' | 'failed' | null> {
   const timing = timingOf(deps);
   let eventDone = 0;
-  const unwatch = watchAlbumProgress(deps.services.photoEvents, tenant, albumId, (p) => {
+  const unwatch = deps.services.progress.watch(tenant, albumId, (p) => {
     eventDone = Math.max(eventDone, p.done);
   });
   try {

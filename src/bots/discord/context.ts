@@ -4,8 +4,7 @@
  * Built by the entry point (src/main-discord.ts) or a test.
  */
 import type { Log } from '../../core/log.js';
-import type { QueueEvents } from 'bullmq';
-
+import type { AlbumProgress } from '../../ports/album-progress.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { TextWriter } from '../../ports/text-writer.js';
 import type { PeopleService } from '../../services/people-service.js';
@@ -18,8 +17,8 @@ export interface DiscordServices {
   readonly people: PeopleService;
   readonly search: SearchService;
   readonly privacy: PrivacyService;
-  /** Progress events of the photos queue (src/jobs/progress.ts). */
-  readonly photoEvents: QueueEvents;
+  /** Album progress while photos are analysed (src/ports/album-progress.ts). */
+  readonly progress: AlbumProgress;
 }
 
 export interface DiscordDeps {

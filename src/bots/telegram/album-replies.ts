@@ -6,13 +6,14 @@ import { type Api, InlineKeyboard, InputFile } from 'grammy';
 import type { ReplyParameters } from 'grammy/types';
 
 import type { AlbumFailure, AlbumResult } from '../../core/album.js';
-import { renderContactSheet, type SheetEntry } from '../../blog/contact-sheet.js';
 import { escapeHtml, TELEGRAM_CAPTION_LIMIT } from '../../blog/split-telegram.js';
-import { peopleToAsk } from '../../chat/who-is-this.js';
-import { faceKey, thumbKey } from '../../core/keys.js';
+import { writeAlbumPost, type ChatPerson } from '../../chat/album-post.js';
+import { albumReport, peopleSheet, type AlbumSummary } from '../../chat/album-report.js';
 import type { TelegramBotDeps } from './deps.js';
-import { failuresText, personNumbers, tileLabel, whoAppearsText } from './format.js';
-import { composePost } from './post.js';
+import { failuresText, whoAppearsText } from './format.js';
+import { postMessages } from './post.js';
+
+type PostDeps = Pick<TelegramBotDeps, 'writer' | 'blobs' | 'language' | 'log'>;
 
 /** Sends the post as HTML messages, with the writer's notice when it fell back offline. */
 export async function sendPost(
@@ -20,33 +21,26 @@ export async function sendPost(
   chatId: number,
   tenant: string,
   result: AlbumResult,
-  numbers: ReadonlyMap<string, number>,
-  deps: Pick<TelegramBotDeps, 'writer' | 'blobs' | 'language'>,
-  messageTimes?: Readonly<Record<string, string>>,
+  people: readonly ChatPerson[],
+  deps: PostDeps,
   replyTo?: ReplyParameters,
 ): Promise<void> {
-  const post = await composePost(result, numbers, {
-    writer: deps.writer,
-    thumb: (sha) => deps.blobs.get(thumbKey(tenant, sha)),
-    language: deps.language ?? null,
-    ...(messageTimes ? { messageTimes } : {}),
-  });
+  const written = await writeAlbumPost(deps, { tenant, result, people });
   const reply = replyTo ? { reply_parameters: replyTo } : {};
-  for (const text of post.messages) await api.sendMessage(chatId, text, { parse_mode: 'HTML', ...reply });
-  if (post.notice) await api.sendMessage(chatId, post.notice, reply);
+  for (const text of postMessages(written))
+    await api.sendMessage(chatId, text, { parse_mode: 'HTML', ...reply });
+  if (written.notice) await api.sendMessage(chatId, written.notice, reply);
 }
 
-/** The contact sheet of the given people, labelled with their chat numbers; null when no crop exists. */
+/** The contact sheet of the given people, labelled with their chat handles; null when no crop exists. */
 export async function contactSheet(
   entries: readonly { num: number; name: string | null; faceKey: string | null }[],
   blobs: TelegramBotDeps['blobs'],
 ): Promise<Buffer | null> {
-  const tiles: SheetEntry[] = [];
-  for (const e of entries) {
-    const face = e.faceKey ? await blobs.get(e.faceKey) : null;
-    if (face) tiles.push({ label: tileLabel(e.num, e.name), face: Buffer.from(face) });
-  }
-  return tiles.length === 0 ? null : renderContactSheet(tiles);
+  return peopleSheet(
+    entries.map((e) => ({ handle: e.num, name: e.name, faceKey: e.faceKey })),
+    blobs,
+  );
 }
 
 /**
@@ -68,15 +62,11 @@ export interface AlbumReplyOptions {
 }
 
 /** "Name #7" buttons for the album's unnamed people worth asking about (src/chat/who-is-this.ts). */
-export function whoIsThisKeyboard(
-  result: AlbumResult,
-  numbers: ReadonlyMap<string, number>,
-): InlineKeyboard | null {
-  const ask = peopleToAsk(result);
-  if (ask.length === 0) return null;
+export function whoIsThisKeyboard(report: Pick<AlbumSummary, 'ask'>): InlineKeyboard | null {
+  if (report.ask.length === 0) return null;
   const keyboard = new InlineKeyboard();
-  ask.forEach((id, i) => {
-    keyboard.text(`Who is #${numbers.get(id) ?? '?'}?`, `nm:${id}`);
+  report.ask.forEach((person, i) => {
+    keyboard.text(`Who is #${person.handle ?? '?'}?`, `nm:${person.id}`);
     if (i % 3 === 2) keyboard.row();
   });
   return keyboard;
@@ -92,15 +82,21 @@ export async function sendAlbumReplies(
   thread: AlbumThread,
   opts: AlbumReplyOptions = {},
 ): Promise<number> {
-  const numbers = personNumbers(await deps.people.listPeople(tenant));
+  const people = await deps.people.listPeople(tenant);
+  const report = await albumReport(deps.blobs, {
+    tenant,
+    result,
+    people,
+    ...(opts.localFailures ? { localFailures: opts.localFailures } : {}),
+  });
   const reply = { reply_parameters: { message_id: thread.replyTo, allow_sending_without_reply: true } };
-  const failures = failuresText([...result.failures, ...(opts.localFailures ?? [])]);
-  const keyboard = whoIsThisKeyboard(result, numbers);
+  const failures = failuresText(report.failures);
+  const keyboard = whoIsThisKeyboard(report);
   let sent = 1;
 
   // A single stray photo gets a quiet acknowledgement on the status message, not a blog post.
-  if (result.photos.length <= 1) {
-    await api.editMessageText(chatId, thread.statusId, quietText(result, numbers, opts.note), {
+  if (report.photos <= 1) {
+    await api.editMessageText(chatId, thread.statusId, quietText(report, opts.note), {
       parse_mode: 'HTML',
       ...(keyboard ? { reply_markup: keyboard } : {}),
     });
@@ -111,39 +107,25 @@ export async function sendAlbumReplies(
     return sent;
   }
 
-  const post = await composePost(result, numbers, {
-    writer: deps.writer,
-    thumb: (sha) => deps.blobs.get(thumbKey(tenant, sha)),
+  const written = await writeAlbumPost(deps, {
+    tenant,
+    result,
+    people,
     ...(opts.messageTimes ? { messageTimes: opts.messageTimes } : {}),
   });
-  const [head, ...tail] = post.messages;
+  const [head, ...tail] = postMessages(written);
   if (head) await api.editMessageText(chatId, thread.statusId, head, { parse_mode: 'HTML' });
   for (const text of tail) {
     await api.sendMessage(chatId, text, { parse_mode: 'HTML', ...reply });
     sent++;
   }
-  if (post.notice) {
-    await api.sendMessage(chatId, post.notice, reply);
+  if (written.notice) {
+    await api.sendMessage(chatId, written.notice, reply);
     sent++;
   }
 
-  const shaOf = new Map(result.photos.map((p) => [p.path, p.sha256]));
-  const people = [...result.people].sort(
-    (a, b) => (numbers.get(a.id) ?? Infinity) - (numbers.get(b.id) ?? Infinity),
-  );
-  const sheet = await contactSheet(
-    people.map((p) => {
-      const sha = shaOf.get(p.representative.photo);
-      return {
-        num: numbers.get(p.id) ?? 0,
-        name: p.name,
-        faceKey: sha ? faceKey(tenant, sha, p.representative.faceIndex) : null,
-      };
-    }),
-    deps.blobs,
-  );
   // The failures ride in the sheet's caption when they fit, else they follow.
-  const who = whoAppearsText(result, numbers);
+  const who = whoAppearsText(report);
   const blocks = [...who, ...failures];
   const caption =
     blocks.length > 1 && blocks.join('\n\n').length <= TELEGRAM_CAPTION_LIMIT
@@ -151,8 +133,8 @@ export async function sendAlbumReplies(
       : blocks;
   const markup = keyboard ? { reply_markup: keyboard } : {};
   let rest = caption;
-  if (sheet) {
-    await api.sendPhoto(chatId, new InputFile(sheet, 'people.jpg'), {
+  if (report.sheet) {
+    await api.sendPhoto(chatId, new InputFile(report.sheet, 'people.jpg'), {
       caption: caption[0] ?? '',
       parse_mode: 'HTML',
       ...reply,
@@ -165,7 +147,7 @@ export async function sendAlbumReplies(
     await api.sendMessage(chatId, text, {
       parse_mode: 'HTML',
       ...reply,
-      ...(i === 0 && !sheet ? markup : {}),
+      ...(i === 0 && !report.sheet ? markup : {}),
     });
     sent++;
   }
@@ -173,9 +155,9 @@ export async function sendAlbumReplies(
 }
 
 /** "Saved 1 photo: Anna and #4." for a single photo. */
-export function quietText(result: AlbumResult, numbers: ReadonlyMap<string, number>, note?: string): string {
-  const names = result.people.map((p) => (p.name ? escapeHtml(p.name) : `#${numbers.get(p.id) ?? '?'}`));
+export function quietText(report: Pick<AlbumSummary, 'photos' | 'people'>, note?: string): string {
+  const names = report.people.map((p) => (p.name ? escapeHtml(p.name) : `#${p.handle ?? '?'}`));
   const who = names.length === 0 ? '' : `: ${names.join(', ')}`;
-  const saved = result.photos.length === 0 ? 'Nothing saved' : 'Saved 1 photo';
+  const saved = report.photos === 0 ? 'Nothing saved' : 'Saved 1 photo';
   return `${saved}${who}.${note ? ` ${escapeHtml(note)}` : ''}`;
 }

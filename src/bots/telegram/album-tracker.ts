@@ -17,7 +17,7 @@ export interface TrackOptions {
   readonly tenant: string;
   readonly albumId: string;
   readonly total: number;
-  readonly deps: Pick<TelegramBotDeps, 'photos' | 'watchProgress' | 'log'>;
+  readonly deps: Pick<TelegramBotDeps, 'photos' | 'progress' | 'log'>;
   readonly settings: BotSettings;
   /** Aborted when the bot shuts down. */
   readonly signal: AbortSignal;
@@ -44,7 +44,7 @@ export async function trackAlbum(o: TrackOptions): Promise<AlbumProgressView | n
     });
   };
 
-  const stop = o.deps.watchProgress(o.tenant, o.albumId, (p) => {
+  const stop = o.deps.progress.watch(o.tenant, o.albumId, (p) => {
     processed = Math.max(processed, p.done);
     edit(progressText(processed, o.total));
   });

@@ -4,7 +4,7 @@
  * (src/main-bot.ts) and tests build it; the bot never builds an adapter itself.
  */
 import type { Log } from '../../core/log.js';
-import type { AlbumProgress } from '../../jobs/names.js';
+import type { AlbumProgress } from '../../ports/album-progress.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { TextWriter } from '../../ports/text-writer.js';
 import type { PeopleService } from '../../services/people-service.js';
@@ -69,8 +69,8 @@ export interface TelegramBotDeps {
   readonly albums: ChatAlbums;
   /** Face crops and thumbnails (keys from the services' answers). */
   readonly blobs: Pick<BlobStore, 'get'>;
-  /** Calls `onProgress` for the album's photo progress until the returned function is called. */
-  watchProgress(tenant: string, albumId: string, onProgress: (p: AlbumProgress) => void): () => void;
+  /** Album progress while photos are analysed (src/ports/album-progress.ts). */
+  readonly progress: AlbumProgress;
   /** Writes posts with a model when set; the offline writer otherwise (and as its fallback). */
   readonly writer: TextWriter | null;
   /** FACEBLOG_LANGUAGE: posts in this language; unset = the senders' Telegram language_code. */

@@ -3,7 +3,7 @@
  * escaped here, and every message stays under Telegram's limits (4096 characters of text, 1024 of a
  * caption). Pure functions, unit-tested in test/bots/telegram/format.test.ts.
  */
-import type { AlbumFailure, AlbumResult } from '../../core/album.js';
+import type { AlbumFailure } from '../../core/album.js';
 import {
   escapeHtml,
   packMessages,
@@ -12,9 +12,12 @@ import {
 } from '../../blog/split-telegram.js';
 import type { PersonSummary } from '../../services/people-service.js';
 import type { SelfieOutcome } from '../../services/search-service.js';
+import { byName, type AlbumSummary } from '../../chat/album-report.js';
+import { failureWords } from '../../chat/failure-words.js';
+import { handleText, personLabel } from '../../chat/person-label.js';
 import { qualityWords } from '../../chat/selfie-words.js';
 
-export { escapeHtml };
+export { escapeHtml, personLabel };
 
 /**
  * Chat-wide person handles ("#7"): given once when a person first appears and never reused, so a
@@ -23,19 +26,6 @@ export { escapeHtml };
  */
 export function personNumbers(people: readonly Pick<PersonSummary, 'id' | 'handle'>[]): Map<string, number> {
   return new Map(people.map((p) => [p.id, p.handle]));
-}
-
-/** "Barack Obama" or "#3". */
-export function personLabel(handle: number | undefined, name: string | null): string {
-  const clean = name?.trim();
-  if (clean) return clean;
-  return handle === undefined || handle === 0 ? 'Someone' : `#${handle}`;
-}
-
-/** "#3 · Barack Obama" for a contact-sheet tile; "#3" when unnamed. */
-export function tileLabel(handle: number, name: string | null): string {
-  const clean = name?.trim();
-  return clean ? `#${handle} · ${clean}` : `#${handle}`;
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {
@@ -57,23 +47,13 @@ export function doneText(photos: number, people: number, failures: number): stri
   return `${parts.join(', ')}.`;
 }
 
-/** Natural order of album photo names: "photo 2" before "photo 10". */
-export function byName(a: string, b: string): number {
-  return a.localeCompare(b, 'en', { numeric: true });
-}
-
 /**
- * "Who appears in which photo": one line per person of the album with the chat-wide number (the one
- * /name, /merge and /forget take), then the photos with no known face. HTML, one string per message.
+ * "Who appears in which photo": one line per person of the album with the chat-wide handle (the one
+ * /name, /merge and /forget take), then the photos where nobody was recognised (the album's report,
+ * src/chat/album-report.ts). HTML, one string per message.
  */
-export function whoAppearsText(
-  result: AlbumResult,
-  numbers: ReadonlyMap<string, number>,
-  limit = TELEGRAM_CAPTION_LIMIT,
-): string[] {
-  const people = [...result.people].sort(
-    (a, b) => (numbers.get(a.id) ?? Infinity) - (numbers.get(b.id) ?? Infinity),
-  );
+export function whoAppearsText(report: AlbumSummary, limit = TELEGRAM_CAPTION_LIMIT): string[] {
+  const { people } = report;
   // Each line is a block of plain text with its markup added by `render`, so that a line too long
   // for one message is split between photo names, never inside a tag.
   const blocks: Block[] = [
@@ -83,18 +63,12 @@ export function whoAppearsText(
     },
   ];
   for (const person of people) {
-    const num = numbers.get(person.id);
-    const head = person.name?.trim()
-      ? `<b>${escapeHtml(person.name.trim())}</b> (#${num ?? '?'}): `
-      : `<b>#${num ?? '?'}</b>: `;
-    blocks.push({ text: [...person.photos].sort(byName).join(', '), render: (s) => head + escapeHtml(s) });
+    const handle = person.handle === null ? '#?' : handleText(person.handle);
+    const head = person.name ? `<b>${escapeHtml(person.name)}</b> (${handle}): ` : `<b>${handle}</b>: `;
+    blocks.push({ text: person.photos.join(', '), render: (s) => head + escapeHtml(s) });
   }
-  const faceless = result.photos
-    .filter((p) => !p.faces.some((f) => f.personId !== null))
-    .map((p) => p.path)
-    .sort(byName);
-  if (faceless.length > 0) {
-    blocks.push({ text: faceless.join(', '), render: (s) => `Nobody recognised: ${escapeHtml(s)}` });
+  if (report.nobody.length > 0) {
+    blocks.push({ text: report.nobody.join(', '), render: (s) => `Nobody recognised: ${escapeHtml(s)}` });
   }
   if (people.length > 0) {
     blocks.push({ text: 'Tap a button below to name someone.', render: (s) => escapeHtml(s) });
@@ -104,18 +78,15 @@ export function whoAppearsText(
 
 type Block = { readonly text: string; readonly render: (plain: string) => string };
 
-/** What each failure code means to the person who sent the photo. */
-const FAILURE_REASON: Readonly<Record<string, string>> = {
-  CORRUPT_IMAGE: 'the file is damaged or not an image',
-  UNSUPPORTED_FORMAT: 'this image format is not supported',
-  EMPTY_FILE: 'the file is empty',
-  TOO_MANY_PIXELS: 'the image is too large to process',
+/** Telegram's own download failures; the pipeline's codes are worded in src/chat/failure-words.ts. */
+const DOWNLOAD_FAILURE: Readonly<Record<string, string>> = {
   FILE_TOO_LARGE: 'the file is over the 20 MB download limit for bots',
   DOWNLOAD_FAILED: 'Telegram did not let me download it',
 };
 
+/** What a failure means to the person who sent the photo. */
 export function failureReason(failure: Pick<AlbumFailure, 'code' | 'message'>): string {
-  return FAILURE_REASON[failure.code] ?? failure.message;
+  return DOWNLOAD_FAILURE[failure.code] ?? failureWords(failure);
 }
 
 /** "Could not read 2 photos:" with one line per photo and its reason; [] when nothing failed. */

@@ -151,6 +151,10 @@ describe('Discord bot', () => {
     const post = followUps(calls, inv.token);
     expect(post.length).toBeGreaterThan(0);
     expect(contentOf(post[0]!)).toMatch(/^# /);
+    // Unnamed people are called by their handles, as in /people, never "Person N".
+    const written = post.map(contentOf).join('\n');
+    expect(written).toMatch(/#\d+/);
+    expect(written).not.toMatch(/Person \d/);
     expect(post.every((p) => contentOf(p).length <= 2000)).toBe(true);
     expect(post[0]?.files.length).toBeGreaterThan(0);
     expect(post[0]?.files.every((f) => /^p\d+\.jpg$/.test(f.name))).toBe(true);

@@ -77,7 +77,7 @@ function setup(opts: { canRead?: boolean; member?: string; people?: PersonSummar
     privacy: { forgetPerson: vi.fn(), forgetTenant: vi.fn(() => Promise.resolve()) },
     albums: { latestAlbumId: vi.fn(() => Promise.resolve(null)), stats: vi.fn() },
     blobs: { get: vi.fn(() => Promise.resolve(null)) },
-    watchProgress: () => () => undefined,
+    progress: { watch: () => () => undefined },
     writer: null,
     log: vi.fn(),
   } satisfies TelegramBotDeps;

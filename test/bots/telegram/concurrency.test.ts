@@ -53,7 +53,7 @@ describe('updates of several chats', () => {
       privacy: { forgetPerson: vi.fn(), forgetTenant: vi.fn() },
       albums: { latestAlbumId: () => Promise.resolve(null), stats: vi.fn() },
       blobs: { get: () => Promise.resolve(null) },
-      watchProgress: () => () => undefined,
+      progress: { watch: () => () => undefined },
       writer: null,
       log: () => undefined,
     };

@@ -17,7 +17,9 @@ import {
 import { splitFirst } from '../../../src/bots/telegram/people-args.js';
 import { quietText } from '../../../src/bots/telegram/album-replies.js';
 import { peopleToAsk } from '../../../src/chat/who-is-this.js';
-import { composePost, withChatNumbers } from '../../../src/bots/telegram/post.js';
+import { postMessages } from '../../../src/bots/telegram/post.js';
+import { withHandles, writeAlbumPost } from '../../../src/chat/album-post.js';
+import { summarizeAlbum } from '../../../src/chat/album-report.js';
 import { BOT_API_DOWNLOAD_LIMIT } from '../../../src/bots/telegram/files.js';
 
 const SHA = (n: number) => n.toString(16).padStart(64, '0');
@@ -65,6 +67,12 @@ function album(people: { id: string; name: string | null; photos: number[] }[], 
   };
 }
 
+/** The album's report (src/chat/album-report.ts) with the chat's handles, by person id. */
+function report(result: AlbumResult, handles: Record<string, number>) {
+  const people = Object.entries(handles).map(([id, handle]) => ({ id, handle }));
+  return summarizeAlbum({ tenant: 'tg-1', result, people });
+}
+
 /** Telegram HTML is well formed when every tag closes in order. */
 function balanced(html: string): boolean {
   const stack: string[] = [];
@@ -85,13 +93,7 @@ describe('who is in which photo', () => {
       ],
       11,
     );
-    const [text, ...more] = whoAppearsText(
-      result,
-      new Map([
-        ['pa', 3],
-        ['pb', 1],
-      ]),
-    );
+    const [text, ...more] = whoAppearsText(report(result, { pa: 3, pb: 1 }));
     expect(more).toEqual([]);
     expect(text).toBe(
       [
@@ -107,7 +109,7 @@ describe('who is in which photo', () => {
   it('splits a long list into captions under 1024 characters without cutting a tag', () => {
     const photos = Array.from({ length: 400 }, (_, i) => i + 1);
     const result = album([{ id: 'pa', name: 'A'.repeat(40), photos }], 400);
-    const parts = whoAppearsText(result, new Map([['pa', 1]]));
+    const parts = whoAppearsText(report(result, { pa: 1 }));
     expect(parts.length).toBeGreaterThan(1);
     for (const part of parts) {
       expect(part.length).toBeLessThanOrEqual(TELEGRAM_CAPTION_LIMIT);
@@ -117,7 +119,7 @@ describe('who is in which photo', () => {
   });
 
   it('says so when the album has no faces', () => {
-    expect(whoAppearsText(album([], 2), new Map())[0]).toMatch(/^No faces found in this album\./);
+    expect(whoAppearsText(report(album([], 2), {}))[0]).toMatch(/^No faces found in this album\./);
   });
 });
 
@@ -238,7 +240,7 @@ describe('after an album', () => {
       ],
       1,
     );
-    expect(quietText(one, new Map([['pa', 4]]), 'I had seen this before.')).toBe(
+    expect(quietText(report(one, { pa: 4 }), 'I had seen this before.')).toBe(
       'Saved 1 photo: #4, Bo &lt;3. I had seen this before.',
     );
   });
@@ -275,36 +277,35 @@ describe('the post', () => {
     3,
   );
 
-  it('calls unnamed people by their chat number', () => {
-    const relabelled = withChatNumbers(
-      result,
-      new Map([
-        ['p9f00', 1],
-        ['p1a00', 2],
-      ]),
-    );
+  it('calls unnamed people by their chat handle', () => {
+    const relabelled = withHandles(result, [
+      { id: 'p9f00', handle: 1 },
+      { id: 'p1a00', handle: 2 },
+    ]);
     expect(relabelled.people.map((p) => p.id)).toEqual(['person-1', 'person-2']);
     expect(relabelled.photos[1]?.faces.map((f) => f.personId)).toEqual(['person-1', 'person-2']);
   });
 
-  it('is HTML messages under 4096 characters naming the people as the chat does', async () => {
-    const post = await composePost(
-      result,
-      new Map([
-        ['p9f00', 1],
-        ['p1a00', 2],
-      ]),
+  it('is HTML messages under 4096 characters naming the people as the chat does ("#2")', async () => {
+    const written = await writeAlbumPost(
+      { writer: null, blobs: { get: () => Promise.resolve(null) }, log: () => undefined },
       {
-        writer: null,
-        thumb: () => Promise.resolve(null),
+        tenant: 'tg-1',
+        result,
+        people: [
+          { id: 'p9f00', handle: 1 },
+          { id: 'p1a00', handle: 2 },
+        ],
       },
     );
-    expect(post.notice).toBeNull();
-    const all = post.messages.join('\n');
+    expect(written.notice).toBeNull();
+    const messages = postMessages(written);
+    const all = messages.join('\n');
     expect(all).toContain('Barack &lt;Obama&gt;');
-    expect(all).toContain('Person 2');
+    expect(all).toContain('#2');
+    expect(all).not.toContain('Person 2');
     expect(all).not.toMatch(/p9f00|p1a00/);
-    for (const m of post.messages) {
+    for (const m of messages) {
       expect(m.length).toBeLessThanOrEqual(4096);
       expect(balanced(m), m).toBe(true);
     }

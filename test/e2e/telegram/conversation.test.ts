@@ -179,6 +179,16 @@ describe('the Telegram bot, end to end', () => {
     num.kit = line('photo 6, photo 7');
     expect(new Set(Object.values(num))).toEqual(new Set([1, 2, 3]));
     expect(caption).toContain('Nobody recognised: photo 8');
+    // The post calls the same people by the same handles as the sheet, never "Person N".
+    const post = [
+      text(edits.at(-1)!),
+      ...sends
+        .filter((c) => c.method === 'sendMessage')
+        .slice(1)
+        .map(text),
+    ].join('\n');
+    for (const handle of Object.values(num)) expect(post).toContain(`#${handle}`);
+    expect(post).not.toMatch(/Person \d/);
     const asks = buttons(sheet);
     const idOf = (handle: number) =>
       asks.find((b) => b.text === `Who is #${handle}?`)?.callback_data.replace(/^nm:/, '');

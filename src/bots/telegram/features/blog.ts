@@ -7,7 +7,7 @@ import { Composer, type Context } from 'grammy';
 import { mediaGroupAlbumId } from '../album-memory.js';
 import { sendPost } from '../album-replies.js';
 import { tenantOf } from '../chat.js';
-import { personNumbers, progressText } from '../format.js';
+import { progressText } from '../format.js';
 import type { FeatureKit } from '../kit.js';
 
 export function blogFeature(kit: FeatureKit): Composer<Context> {
@@ -41,8 +41,8 @@ export function blogFeature(kit: FeatureKit): Composer<Context> {
       return;
     }
     await ctx.replyWithChatAction('typing');
-    const numbers = personNumbers(await deps.people.listPeople(tenant));
-    await sendPost(ctx.api, ctx.chat.id, tenant, result, numbers, deps, undefined, {
+    const people = await deps.people.listPeople(tenant);
+    await sendPost(ctx.api, ctx.chat.id, tenant, result, people, deps, {
       message_id: replied?.message_id ?? ctx.msg.message_id,
       allow_sending_without_reply: true,
     });
