@@ -171,7 +171,7 @@ describe('findBySelfie across chats', () => {
     // What Telegram makes of a photo sent compressed: smaller, recompressed.
     const compressed = new Uint8Array(
       await sharp(original)
-        .resize(Math.round((meta.width ?? 1000) * 0.6))
+        .resize(Math.round(meta.width * 0.6))
         .jpeg({ quality: 75 })
         .toBuffer(),
     );
