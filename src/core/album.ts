@@ -50,13 +50,19 @@ export interface PhotoMessage {
   readonly original?: PhotoOriginal;
 }
 
-/** A chat's own reference to a photo it holds (Telegram: the file id, which only this bot can use). */
+/** A chat's own reference to a photo it holds. */
 export interface PhotoOriginal {
   /** Sent as a compressed photo or as a file (a Telegram file id only resends as the same kind). */
   readonly kind: 'photo' | 'document';
-  readonly ref: string;
-  /** The chat message that carried it. */
-  readonly messageId: number;
+  /**
+   * The chat's lasting reference to the file (Telegram's file id, usable by this bot only); absent where
+   * the chat has none that lasts (Discord's attachment URLs expire).
+   */
+  readonly ref?: string;
+  /** The chat message that carried it (a Telegram message id, a Discord snowflake). */
+  readonly message: string;
+  /** A link to that message, where the chat has links (Telegram supergroups, Discord servers). */
+  readonly link?: string;
 }
 
 export interface AlbumPerson {

@@ -180,7 +180,7 @@ describe('findBySelfie across chats', () => {
       {
         name: 'm1',
         bytes: compressed,
-        message: { sentAt, original: { kind: 'photo', ref: 'P1', messageId: 1 } },
+        message: { sentAt, original: { kind: 'photo', ref: 'P1', message: '1' } },
       },
       ...(await uploads(`${FR}/obama2.jpg`)),
     ]);
@@ -189,7 +189,7 @@ describe('findBySelfie across chats', () => {
       {
         name: 'm2',
         bytes: original,
-        message: { sentAt, original: { kind: 'document', ref: 'D2', messageId: 2 } },
+        message: { sentAt, original: { kind: 'document', ref: 'D2', message: '2' } },
       },
     ]);
     await h.waitForAlbum(C, second.albumId);
@@ -200,7 +200,7 @@ describe('findBySelfie across chats', () => {
     // Three photos stored, two pictures shown: the file (more pixels) stands for the compressed copy.
     expect(found.photos).toHaveLength(2);
     const file = found.photos.find((p) => p.original?.ref === 'D2');
-    expect(file?.original).toEqual({ kind: 'document', ref: 'D2', messageId: 2 });
+    expect(file?.original).toEqual({ kind: 'document', ref: 'D2', message: '2' });
     expect(found.photos.some((p) => p.original?.ref === 'P1')).toBe(false);
     // The other Obama photo is a different picture and stays, without a chat reference (no message).
     expect(found.photos.filter((p) => p.original === undefined)).toHaveLength(1);

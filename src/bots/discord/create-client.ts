@@ -133,6 +133,8 @@ export function createDiscordBot(deps: DiscordDeps, options: DiscordBotOptions =
           sender: message.member?.displayName ?? message.author.globalName ?? message.author.username,
           ...(message.content.trim() ? { caption: message.content } : {}),
           language: message.guild.preferredLocale,
+          // Attachment URLs expire: /find links the message instead of resending by reference.
+          original: { kind: 'document', message: message.id, link: message.url },
         },
       );
     } catch (error) {

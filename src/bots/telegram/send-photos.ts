@@ -49,11 +49,12 @@ export async function sendFoundPhotos(
   };
 
   // Telegram keeps photos and files in separate media groups: one group of each at most.
-  const asPhotos = shown.filter((p) => p.original?.kind !== 'document');
-  const asFiles = shown.filter((p) => p.original?.kind === 'document');
+  const asFile = (p: FoundPhoto) => p.original?.ref !== undefined && p.original.kind === 'document';
+  const asPhotos = shown.filter((p) => !asFile(p));
+  const asFiles = shown.filter(asFile);
   let count = 0;
   const byRef = (p: FoundPhoto): Media | null =>
-    p.original ? { type: p.original.kind, media: p.original.ref } : null;
+    p.original?.ref ? { type: p.original.kind, media: p.original.ref } : null;
   for (const group of [asPhotos, asFiles]) {
     if (group.length === 0) continue;
     const refs = group.map(byRef);
@@ -76,14 +77,7 @@ export async function sendFoundPhotos(
   return count;
 }
 
-/**
- * Links to the messages that brought the photos, where Telegram has links for them (supergroups and
- * channels: `t.me/c/<id>/<message>`); empty elsewhere.
- */
-export function originalLinks(chatId: number, photos: readonly FoundPhoto[]): string[] {
-  const id = String(chatId);
-  if (!id.startsWith('-100')) return [];
-  return photos
-    .slice(0, MAX_SHOWN)
-    .flatMap((p) => (p.original ? [`https://t.me/c/${id.slice(4)}/${p.original.messageId}`] : []));
+/** Links to the messages that brought the photos shown, where the chat has message links. */
+export function originalLinks(photos: readonly FoundPhoto[]): string[] {
+  return photos.slice(0, MAX_SHOWN).flatMap((p) => (p.original?.link ? [p.original.link] : []));
 }

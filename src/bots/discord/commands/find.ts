@@ -125,13 +125,23 @@ export const findCommand: SlashCommand = {
     const files = await thumbs(result.photos, deps);
     await interaction.editReply({
       ...toPayload({
-        content: `🔎 Yes, **${who}**: ${countText(result.photos.length, files.length)}.`,
+        content: `🔎 Yes, **${who}**: ${countText(result.photos.length, files.length)}.${sentIn(result.photos)}`,
         files,
       }),
       components: [],
     });
   },
 };
+
+/** " Sent in: <link> · <link>" to the messages that brought the photos shown (one link per message). */
+function sentIn(photos: readonly FoundPhoto[]): string {
+  const links = [
+    ...new Set(
+      photos.slice(0, DISCORD_FILES_LIMIT).flatMap((p) => (p.original?.link ? [p.original.link] : [])),
+    ),
+  ];
+  return links.length === 0 ? '' : ` Sent in: ${links.join(' · ')}`;
+}
 
 async function thumbs(photos: readonly FoundPhoto[], deps: DiscordDeps): Promise<OutFile[]> {
   const files: OutFile[] = [];
@@ -162,7 +172,7 @@ async function answerPayload(
       const files = await thumbs(outcome.photos, deps);
       return {
         ...toPayload({
-          content: `🔎 **${who}** appears in ${countText(outcome.photos.length, files.length)}.`,
+          content: `🔎 **${who}** appears in ${countText(outcome.photos.length, files.length)}.${sentIn(outcome.photos)}`,
           files,
         }),
         components: [],

@@ -5,7 +5,7 @@
  */
 import { Composer, type Context } from 'grammy';
 
-import type { AlbumFailure } from '../../../core/album.js';
+import type { AlbumFailure, PhotoOriginal } from '../../../core/album.js';
 import { describeError, ErrorCode } from '../../../core/errors.js';
 import { telegramTenant } from '../../../core/keys.js';
 import type { PhotoUpload } from '../../../services/photo-service.js';
@@ -117,7 +117,7 @@ async function runAlbum(
       ...(item.sender ? { sender: item.sender } : {}),
       ...(item.caption ? { caption: item.caption } : {}),
       ...(item.language ? { language: item.language } : {}),
-      original: { kind: item.kind, ref: item.fileId, messageId: item.messageId },
+      original: originalOf(item),
     };
     try {
       uploads[i] = { name, bytes: await kit.download(item.fileId), message };
@@ -210,4 +210,18 @@ async function forEachLimited<T>(
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * The photo as the chat can show it again: by its file id, and by a link to its message in
+ * supergroups (`t.me/c/<id>/<message>`; other chats have no message links).
+ */
+function originalOf(item: AlbumItem): PhotoOriginal {
+  const chat = String(item.chatId);
+  return {
+    kind: item.kind,
+    ref: item.fileId,
+    message: String(item.messageId),
+    ...(chat.startsWith('-100') ? { link: `https://t.me/c/${chat.slice(4)}/${item.messageId}` } : {}),
+  };
 }

@@ -67,7 +67,7 @@ export function findFeature(kit: FeatureKit): Composer<Context> {
     }
     const shown = Math.min(MAX_SHOWN, result.photos.length);
     await ctx.editMessageCaption({
-      caption: `Yes, <b>${escapeHtml(who)}</b>: ${shown < result.photos.length ? `the best ${shown} of ` : ''}${result.photos.length} photo${result.photos.length === 1 ? '' : 's'}.${linksText(q.chatId, result.photos)}`,
+      caption: `Yes, <b>${escapeHtml(who)}</b>: ${shown < result.photos.length ? `the best ${shown} of ` : ''}${result.photos.length} photo${result.photos.length === 1 ? '' : 's'}.${linksText(result.photos)}`,
       parse_mode: 'HTML',
     });
     await sendFoundPhotos(ctx.api, q.chatId, result.photos, kit.deps.blobs, q.replyTo);
@@ -265,11 +265,11 @@ async function replyWith(
     case 'found': {
       const num = personNumbers(await kit.deps.people.listPeople(at.tenant)).get(outcome.person.id);
       const shown = Math.min(MAX_SHOWN, outcome.photos.length);
-      await ctx.api.sendMessage(
-        at.chatId,
-        selfieText(outcome, num, shown) + linksText(at.chatId, outcome.photos),
-        { parse_mode: 'HTML', link_preview_options: { is_disabled: true }, ...reply },
-      );
+      await ctx.api.sendMessage(at.chatId, selfieText(outcome, num, shown) + linksText(outcome.photos), {
+        parse_mode: 'HTML',
+        link_preview_options: { is_disabled: true },
+        ...reply,
+      });
       await sendFoundPhotos(ctx.api, at.chatId, outcome.photos, kit.deps.blobs, at.replyTo);
       return;
     }
@@ -285,8 +285,8 @@ async function replyWith(
 const MAX_CHOICES = 8;
 
 /** " Sent in: 1 · 2 · 3" linking the original messages, where the chat has message links. */
-function linksText(chatId: number, photos: readonly FoundPhoto[]): string {
-  const links = originalLinks(chatId, photos);
+function linksText(photos: readonly FoundPhoto[]): string {
+  const links = originalLinks(photos);
   if (links.length === 0) return '';
   return ` Sent in: ${links.map((href, i) => `<a href="${href}">${i + 1}</a>`).join(' · ')}.`;
 }
