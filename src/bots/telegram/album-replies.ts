@@ -11,6 +11,7 @@ import { escapeHtml, TELEGRAM_CAPTION_LIMIT } from '../../blog/split-telegram.js
 import { peopleToAsk } from '../../chat/who-is-this.js';
 import { faceKey, thumbKey } from '../../core/keys.js';
 import type { TelegramBotDeps } from './deps.js';
+import { sendSuggestions } from './features/suggest.js';
 import { failuresText, personNumbers, tileLabel, whoAppearsText } from './format.js';
 import { composePost } from './post.js';
 
@@ -108,7 +109,7 @@ export async function sendAlbumReplies(
       await api.sendMessage(chatId, text, { parse_mode: 'HTML', ...reply });
       sent++;
     }
-    return sent;
+    return sent + (await sendSuggestions(api, chatId, tenant, result, deps, reply.reply_parameters));
   }
 
   const post = await composePost(result, numbers, {
@@ -169,7 +170,7 @@ export async function sendAlbumReplies(
     });
     sent++;
   }
-  return sent;
+  return sent + (await sendSuggestions(api, chatId, tenant, result, deps, reply.reply_parameters));
 }
 
 /** "Saved 1 photo: Anna and #4." for a single photo. */

@@ -72,6 +72,14 @@ function setup(opts: { canRead?: boolean; member?: string; people?: PersonSummar
       photosOf: vi.fn(() => Promise.resolve([])),
       faceCropKey: vi.fn(() => Promise.resolve(null)),
       chooseCover: vi.fn(),
+      suggestions: vi.fn(() => Promise.resolve([])),
+      answerSuggestion: vi.fn((_t: string, a: { personId: string; candidateId: string; yes: boolean }) =>
+        Promise.resolve(
+          a.yes
+            ? { answer: 'merged' as const, merge: { kept: a.candidateId, merged: a.personId } }
+            : { answer: 'kept-apart' as const, personId: a.personId, candidateId: a.candidateId },
+        ),
+      ),
     },
     search: { findBySelfie: vi.fn(), answer: vi.fn() },
     privacy: { forgetPerson: vi.fn(), forgetTenant: vi.fn(() => Promise.resolve()) },
@@ -223,6 +231,54 @@ describe('the Telegram bot', () => {
     });
     await press(admin, `um:${PA}`);
     expect(admin.deps.people.undoMerge).toHaveBeenCalledWith('tg--100777', PA);
+  });
+
+  it('answers "Is this Anna?": Yes only for admins (a merge, with Undo), No for any member', async () => {
+    const people = [
+      { ...NOBODY, id: PA, handle: 3, name: 'Anna', faceCount: 3, photoCount: 3 },
+      { ...NOBODY, id: PB, handle: 7, faceCount: 2, photoCount: 2 },
+    ];
+    const press = async (t: ReturnType<typeof setup>, data: string) =>
+      t.bot.handleUpdate({
+        update_id: t.nextId(),
+        callback_query: {
+          id: 'cb',
+          from: ANN,
+          chat_instance: 'x',
+          data,
+          message: { message_id: 5, date: 0, chat: GROUP, text: 'Is this Anna?' },
+        },
+      });
+    const member = setup({ member: 'member', people: people.map((p) => ({ ...p })) });
+    await press(member, `sg:y:${PB}:${PA}`);
+    expect(member.sent.find((s) => s.method === 'answerCallbackQuery')?.payload.text).toBe(
+      'Only the group’s admins can do that.',
+    );
+    expect(member.deps.people.answerSuggestion).not.toHaveBeenCalled();
+    await press(member, `sg:n:${PB}:${PA}`);
+    expect(member.deps.people.answerSuggestion).toHaveBeenCalledWith('tg--100777', {
+      personId: PB,
+      candidateId: PA,
+      yes: false,
+    });
+    const no = member.sent.find((s) => s.method === 'editMessageText');
+    expect(no?.payload.text).toBe(
+      'Not Anna: <b>#7</b> and <b>Anna</b> (#3) stay apart, and I will not ask again.',
+    );
+    expect(no?.payload.reply_markup).toBeUndefined();
+
+    const admin = setup({ member: 'administrator', people: people.map((p) => ({ ...p })) });
+    await press(admin, `sg:y:${PB}:${PA}`);
+    expect(admin.deps.people.answerSuggestion).toHaveBeenCalledWith('tg--100777', {
+      personId: PB,
+      candidateId: PA,
+      yes: true,
+    });
+    const yes = admin.sent.find((s) => s.method === 'editMessageText');
+    expect(yes?.payload.text).toBe('Yes: <b>#7</b> is now <b>Anna</b> (#3).');
+    expect(yes?.payload.reply_markup).toEqual({
+      inline_keyboard: [[{ text: 'Undo', callback_data: `um:${PB}` }]],
+    });
   });
 
   it('shows input errors from the services and apologises for the rest', async () => {
