@@ -159,6 +159,23 @@ export function createPeopleService(deps: ServiceDeps) {
       return people.find((p) => p.name?.toLocaleLowerCase() === wanted) ?? null;
     },
 
+    /**
+     * The merge a handle points through ("#4" was merged into "#1"), while Undo can still take it back;
+     * null for any other reference.
+     */
+    async undoableMerge(
+      tenant: string,
+      ref: string,
+    ): Promise<{ from: string; into: string; handle: number } | null> {
+      const handle = /^#?(\d{1,9})$/.exec(ref.trim());
+      if (!handle) return null;
+      const given = await deps.metadata.personByHandle(tenant, Number(handle[1]));
+      const merge = given === null ? null : await deps.metadata.getMerge(tenant, given);
+      if (given === null || !merge?.undo) return null;
+      const into = await deps.metadata.resolvePerson(tenant, given);
+      return into === null || into === given ? null : { from: given, into, handle: Number(handle[1]) };
+    },
+
     /** The person's faces, best first, with their crops' keys. */
     async personFaces(tenant: string, id: string): Promise<PersonFace[]> {
       const person = await resolve(tenant, id);
