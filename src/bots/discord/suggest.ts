@@ -6,6 +6,7 @@
  */
 import { renderContactSheet, type SheetEntry } from '../../blog/contact-sheet.js';
 import type { AlbumResult } from '../../core/album.js';
+import { describeError } from '../../core/errors.js';
 import type { OutMessageWithButtons } from './command.js';
 import { suggestionRow, who } from './commands/person-buttons.js';
 import type { DiscordDeps } from './context.js';
@@ -47,7 +48,8 @@ export async function suggestionMessages(
 
 /**
  * Sends the album's questions after its post. The surface hands each message to `toPayload`
- * (command.ts), which carries the buttons along.
+ * (command.ts), which carries the buttons along. Best effort: the album's answer is already posted, so
+ * a failure here is logged, never reported as a failed album.
  */
 export async function sendSuggestions(
   deps: DiscordDeps,
@@ -55,5 +57,10 @@ export async function sendSuggestions(
   result: AlbumResult,
   send: (message: OutMessageWithButtons) => Promise<void>,
 ): Promise<void> {
-  for (const message of await suggestionMessages(deps, tenant, result)) await send(message);
+  try {
+    for (const message of await suggestionMessages(deps, tenant, result)) await send(message);
+  } catch (error) {
+    const { code, message } = describeError(error);
+    deps.log(`discord: album questions failed: ${code}: ${message}`, { tenant, level: 'error', code });
+  }
 }

@@ -10,6 +10,7 @@ import type { ReplyParameters } from 'grammy/types';
 import { renderContactSheet, type SheetEntry } from '../../../blog/contact-sheet.js';
 import { mayDo, type PeopleAction } from '../../../chat/permissions.js';
 import type { AlbumResult } from '../../../core/album.js';
+import { describeError } from '../../../core/errors.js';
 import type { PersonSummary } from '../../../services/people-service.js';
 import type { Suggestion } from '../../../services/suggestions.js';
 import { ADMIN_ONLY, isChatAdmin, tenantOf } from '../chat.js';
@@ -41,9 +42,27 @@ export function suggestionKeyboard(s: Pick<Suggestion, 'personId' | 'candidateId
 
 /**
  * Asks the album's questions, each as a photo of the two faces with its buttons; returns how many
- * messages that took. Called at the end of the album's replies.
+ * messages that took. Called at the end of the album's replies. Best effort: the album's answer is
+ * already in the chat, so a failure here is logged, never reported as a failed album.
  */
 export async function sendSuggestions(
+  api: Api,
+  chatId: number,
+  tenant: string,
+  result: AlbumResult,
+  deps: Pick<TelegramBotDeps, 'people' | 'blobs' | 'log'>,
+  replyTo?: ReplyParameters,
+): Promise<number> {
+  try {
+    return await ask(api, chatId, tenant, result, deps, replyTo);
+  } catch (error) {
+    const { code, message } = describeError(error);
+    deps.log(`telegram: album questions failed: ${code}: ${message}`, { tenant, level: 'error', code });
+    return 0;
+  }
+}
+
+async function ask(
   api: Api,
   chatId: number,
   tenant: string,
