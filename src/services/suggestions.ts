@@ -63,10 +63,11 @@ export async function albumSuggestions(
 
   const out: Suggestion[] = [];
   for (const albumId of asked) {
-    // The album's person may have been named or merged since the album was grouped.
+    // The album's person may have been named or merged since the album was grouped; a hidden one was
+    // put away by an admin (a stranger in the background) and is not asked about.
     const id = await deps.metadata.resolvePerson(tenant, albumId);
     const record = id === null ? undefined : records.find((r) => r.id === id);
-    if (id === null || !record || record.name !== null) continue;
+    if (id === null || !record || record.name !== null || (record.hidden ?? false)) continue;
     const own = groups.get(id) ?? [];
     const rep = result.people.find((p) => p.id === albumId)?.representative;
     const repSha = rep ? shaOf.get(rep.photo) : undefined;

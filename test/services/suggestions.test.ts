@@ -61,6 +61,10 @@ describe('suggestions after an album', () => {
     // Undo: the second Lance is on their own again, and asked about again.
     await h.services.people.undoMerge(T, other);
     expect((await h.services.people.suggestions(T, second.result)).map((x) => x.personId)).toEqual([other]);
+    // A person an admin hid is not asked about.
+    await h.services.people.hidePerson(T, other, true);
+    expect(await h.services.people.suggestions(T, second.result)).toEqual([]);
+    await h.services.people.hidePerson(T, other, false);
 
     // No: kept apart for good, never asked again (also after the next album), and the grouping respects it.
     const no = await h.services.people.answerSuggestion(T, {
