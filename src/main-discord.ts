@@ -43,6 +43,10 @@ export async function runDiscordBot(config: Config, logger: Logger): Promise<() 
         const [latest] = await stores.metadata.listAlbums(tenant, { limit: 1 });
         return latest?.id ?? null;
       },
+      async albumStats(tenant) {
+        const albums = await stores.metadata.listAlbums(tenant);
+        return { albums: albums.length, photos: albums.reduce((n, a) => n + a.photoCount, 0) };
+      },
       writer: createPostWriter(config),
       language: config.language,
       log,

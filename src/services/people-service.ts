@@ -6,12 +6,14 @@
  * cover face and merge history. Every change here is something the next album's grouping respects:
  * names stay on their person, merged people stay merged, split faces never rejoin.
  */
+import type { AlbumResult } from '../core/album.js';
 import { AppError, ErrorCode } from '../core/errors.js';
 import { faceKey } from '../core/keys.js';
 import { clusterFaces } from '../pipeline/cluster.js';
 import type { StoredFace } from '../ports/vector-index.js';
 import type { ServiceDeps } from './deps.js';
 import { fencedDeps } from './fenced-deps.js';
+import { albumSuggestions, type Suggestion } from './suggestions.js';
 import {
   byPerson,
   existingPeople,
@@ -66,6 +68,17 @@ export interface SplitOutcome {
   /** Where the face went: another person, a new one, or nobody. */
   readonly personId: string | null;
 }
+
+/** The chat's answer to "Is #7 Anna?" (a Suggestion). */
+export interface SuggestionAnswer {
+  readonly personId: string;
+  readonly candidateId: string;
+  readonly yes: boolean;
+}
+
+export type SuggestionOutcome =
+  | { readonly answer: 'merged'; readonly merge: MergeOutcome }
+  | { readonly answer: 'kept-apart'; readonly personId: string; readonly candidateId: string };
 
 /** Names are shown in chats and blog posts: one line, 1..64 characters after trimming. */
 const MAX_NAME = 64;
@@ -144,6 +157,23 @@ export function createPeopleService(deps: ServiceDeps) {
       if (id !== null) return people.find((p) => p.id === id) ?? null;
       const wanted = text.toLocaleLowerCase();
       return people.find((p) => p.name?.toLocaleLowerCase() === wanted) ?? null;
+    },
+
+    /**
+     * The merge a handle points through ("#4" was merged into "#1"), while Undo can still take it back;
+     * null for any other reference.
+     */
+    async undoableMerge(
+      tenant: string,
+      ref: string,
+    ): Promise<{ from: string; into: string; handle: number } | null> {
+      const handle = /^#?(\d{1,9})$/.exec(ref.trim());
+      if (!handle) return null;
+      const given = await deps.metadata.personByHandle(tenant, Number(handle[1]));
+      const merge = given === null ? null : await deps.metadata.getMerge(tenant, given);
+      if (given === null || !merge?.undo) return null;
+      const into = await deps.metadata.resolvePerson(tenant, given);
+      return into === null || into === given ? null : { from: given, into, handle: Number(handle[1]) };
     },
 
     /** The person's faces, best first, with their crops' keys. */
@@ -349,6 +379,32 @@ export function createPeopleService(deps: ServiceDeps) {
         await refresh(tenant, from, groups.get(from) ?? [], d);
         if (target !== null) await refresh(tenant, target, groups.get(target) ?? [], d);
         return { personId: target };
+      });
+    },
+
+    /** "Is this Anna?" questions about an album's unnamed people (services/suggestions.ts). */
+    suggestions: (tenant: string, result: AlbumResult): Promise<Suggestion[]> =>
+      albumSuggestions(deps, tenant, result),
+
+    /**
+     * The answer to a suggestion. Yes merges the unnamed person into the named one (Undo as for any
+     * merge). No links every face of the person to "not the candidate": the question is never asked
+     * again and the grouping never joins them.
+     */
+    async answerSuggestion(tenant: string, a: SuggestionAnswer): Promise<SuggestionOutcome> {
+      if (a.yes)
+        return { answer: 'merged', merge: await this.mergePeople(tenant, a.personId, a.candidateId) };
+      return locked(tenant, async (d) => {
+        const person = await resolve(tenant, a.personId, d);
+        const candidate = await resolve(tenant, a.candidateId, d);
+        if (person === candidate)
+          throw new AppError(ErrorCode.BadArguments, 'they are one person already', {
+            tenant,
+            person,
+          });
+        const faces = (await tenantFaces(deps, tenant, false)).filter((f) => f.payload.person === person);
+        for (const f of faces) await d.metadata.addCannotLink(tenant, f.id, candidate);
+        return { answer: 'kept-apart' as const, personId: person, candidateId: candidate };
       });
     },
   };

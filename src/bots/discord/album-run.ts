@@ -9,6 +9,7 @@ import { downloadAttachments, type AttachmentRef } from './attachments.js';
 import { timingOf, type DiscordDeps } from './context.js';
 import { clip, failureText, plural, progressText } from './format.js';
 import { peopleLabels } from './people-labels.js';
+import { sendSuggestions } from './suggest.js';
 
 /** Where an album's replies go. */
 export interface ReplySurface {
@@ -57,6 +58,7 @@ export async function runAlbum(
   const labels = await peopleLabels(services, tenant);
   await surface.edit(await albumReport(deps, tenant, result, labels, failures));
   for (const message of await albumPost(deps, tenant, result, labels)) await surface.send(message);
+  await sendSuggestions(deps, tenant, result, (m) => surface.send(m));
   return 'done';
 }
 

@@ -3,7 +3,9 @@
  * posts carry custom ids starting with `<command name>:`, and come back to the same module.
  */
 import {
+  type ActionRowBuilder,
   AttachmentBuilder,
+  type ButtonBuilder,
   type AutocompleteInteraction,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -53,16 +55,23 @@ export const NO_MENTIONS: { parse: MessageMentionTypes[]; repliedUser: false } =
   repliedUser: false,
 };
 
-/** A message for editReply, followUp, message.edit and channel.send alike. */
-export function toPayload(message: OutMessage): {
+/** A message with rows of buttons under it ("Is this Anna?" after an album). */
+export interface OutMessageWithButtons extends OutMessage {
+  readonly components?: readonly ActionRowBuilder<ButtonBuilder>[];
+}
+
+/** A message for editReply, followUp, message.edit and channel.send alike; buttons travel along. */
+export function toPayload(message: OutMessageWithButtons): {
   content: string;
   files: AttachmentBuilder[];
   allowedMentions: typeof NO_MENTIONS;
+  components?: ActionRowBuilder<ButtonBuilder>[];
 } {
   return {
     content: message.content,
     files: (message.files ?? []).map((f) => new AttachmentBuilder(f.data, { name: f.name })),
     allowedMentions: NO_MENTIONS,
+    ...(message.components ? { components: [...message.components] } : {}),
   };
 }
 

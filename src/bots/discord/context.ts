@@ -27,6 +27,8 @@ export interface DiscordDeps {
   readonly blobs: Pick<BlobStore, 'get'>;
   /** The id of the tenant's most recent album, or null. */
   latestAlbum(tenant: string): Promise<string | null>;
+  /** The tenant's album and photo counts, for `/stats`. */
+  albumStats(tenant: string): Promise<{ readonly albums: number; readonly photos: number }>;
   /** A language model for posts; without one the offline writer writes them. */
   readonly writer?: TextWriter;
   /** FACEBLOG_LANGUAGE: posts in this language; unset = the guild's or user's locale. */

@@ -10,6 +10,7 @@ import { escapeHtml, TELEGRAM_CAPTION_LIMIT } from '../../blog/split-telegram.js
 import { writeAlbumPost, type ChatPerson } from '../../chat/album-post.js';
 import { albumReport, peopleSheet, type AlbumSummary } from '../../chat/album-report.js';
 import type { TelegramBotDeps } from './deps.js';
+import { sendSuggestions } from './features/suggest.js';
 import { failuresText, whoAppearsText } from './format.js';
 import { postMessages } from './post.js';
 
@@ -104,7 +105,7 @@ export async function sendAlbumReplies(
       await api.sendMessage(chatId, text, { parse_mode: 'HTML', ...reply });
       sent++;
     }
-    return sent;
+    return sent + (await sendSuggestions(api, chatId, tenant, result, deps, reply.reply_parameters));
   }
 
   const written = await writeAlbumPost(deps, {
@@ -151,7 +152,7 @@ export async function sendAlbumReplies(
     });
     sent++;
   }
-  return sent;
+  return sent + (await sendSuggestions(api, chatId, tenant, result, deps, reply.reply_parameters));
 }
 
 /** "Saved 1 photo: Anna and #4." for a single photo. */

@@ -19,6 +19,7 @@ import { forgetFeature } from './features/forget.js';
 import { otherMessagesFeature } from './features/other-messages.js';
 import { peopleFeature } from './features/people.js';
 import { statsFeature } from './features/stats.js';
+import { suggestFeature } from './features/suggest.js';
 import { welcomeFeature } from './features/welcome.js';
 import { createDownloader, type Downloader } from './files.js';
 import type { FeatureKit } from './kit.js';
@@ -92,6 +93,7 @@ export function createTelegramBot(deps: TelegramBotDeps, options: CreateBotOptio
   // /find before albums: a selfie captioned /find, or sent after /find, is not an album photo.
   features.use(findFeature(kit));
   features.use(peopleFeature(kit));
+  features.use(suggestFeature(kit));
   features.use(forgetFeature(kit));
   features.use(blogFeature(kit));
   features.use(statsFeature(kit));

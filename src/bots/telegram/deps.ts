@@ -63,6 +63,8 @@ export interface TelegramBotDeps {
     | 'photosOf'
     | 'faceCropKey'
     | 'chooseCover'
+    | 'suggestions'
+    | 'answerSuggestion'
   >;
   readonly search: Pick<SearchService, 'findBySelfie' | 'answer'>;
   readonly privacy: Pick<PrivacyService, 'forgetPerson' | 'forgetTenant'>;

@@ -9,9 +9,11 @@ import { describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../../src/config.js';
 import { createTelegramBot } from '../../../src/bots/telegram/create-bot.js';
 import type { TelegramBotDeps } from '../../../src/bots/telegram/deps.js';
+import { sendSuggestions } from '../../../src/bots/telegram/features/suggest.js';
 import { MediaGroupCollector } from '../../../src/bots/telegram/media-group.js';
 import { AppError, ErrorCode } from '../../../src/core/errors.js';
 import type { PersonSummary } from '../../../src/services/people-service.js';
+import type { Suggestion } from '../../../src/services/suggestions.js';
 
 const TOKEN = '123:test-token-abcdefgh';
 const PA = `p${'a'.repeat(20)}`;
@@ -72,6 +74,14 @@ function setup(opts: { canRead?: boolean; member?: string; people?: PersonSummar
       photosOf: vi.fn(() => Promise.resolve([])),
       faceCropKey: vi.fn(() => Promise.resolve(null)),
       chooseCover: vi.fn(),
+      suggestions: vi.fn((): Promise<Suggestion[]> => Promise.resolve([])),
+      answerSuggestion: vi.fn((_t: string, a: { personId: string; candidateId: string; yes: boolean }) =>
+        Promise.resolve(
+          a.yes
+            ? { answer: 'merged' as const, merge: { kept: a.candidateId, merged: a.personId } }
+            : { answer: 'kept-apart' as const, personId: a.personId, candidateId: a.candidateId },
+        ),
+      ),
     },
     search: { findBySelfie: vi.fn(), answer: vi.fn() },
     privacy: { forgetPerson: vi.fn(), forgetTenant: vi.fn(() => Promise.resolve()) },
@@ -223,6 +233,102 @@ describe('the Telegram bot', () => {
     });
     await press(admin, `um:${PA}`);
     expect(admin.deps.people.undoMerge).toHaveBeenCalledWith('tg--100777', PA);
+  });
+
+  it('answers "Is this Anna?": Yes only for admins (a merge, with Undo), No for any member', async () => {
+    const people = [
+      { ...NOBODY, id: PA, handle: 3, name: 'Anna', faceCount: 3, photoCount: 3 },
+      { ...NOBODY, id: PB, handle: 7, faceCount: 2, photoCount: 2 },
+    ];
+    const press = async (t: ReturnType<typeof setup>, data: string) =>
+      t.bot.handleUpdate({
+        update_id: t.nextId(),
+        callback_query: {
+          id: 'cb',
+          from: ANN,
+          chat_instance: 'x',
+          data,
+          message: { message_id: 5, date: 0, chat: GROUP, text: 'Is this Anna?' },
+        },
+      });
+    const member = setup({ member: 'member', people: people.map((p) => ({ ...p })) });
+    await press(member, `sg:y:${PB}:${PA}`);
+    expect(member.sent.find((s) => s.method === 'answerCallbackQuery')?.payload.text).toBe(
+      'Only the group’s admins can do that.',
+    );
+    expect(member.deps.people.answerSuggestion).not.toHaveBeenCalled();
+    await press(member, `sg:n:${PB}:${PA}`);
+    expect(member.deps.people.answerSuggestion).toHaveBeenCalledWith('tg--100777', {
+      personId: PB,
+      candidateId: PA,
+      yes: false,
+    });
+    const no = member.sent.find((s) => s.method === 'editMessageText');
+    expect(no?.payload.text).toBe(
+      'Not Anna: <b>#7</b> and <b>Anna</b> (#3) stay apart, and I will not ask again.',
+    );
+    expect(no?.payload.reply_markup).toBeUndefined();
+
+    const admin = setup({ member: 'administrator', people: people.map((p) => ({ ...p })) });
+    await press(admin, `sg:y:${PB}:${PA}`);
+    expect(admin.deps.people.answerSuggestion).toHaveBeenCalledWith('tg--100777', {
+      personId: PB,
+      candidateId: PA,
+      yes: true,
+    });
+    const yes = admin.sent.find((s) => s.method === 'editMessageText');
+    expect(yes?.payload.text).toBe('Yes: <b>#7</b> is now <b>Anna</b> (#3).');
+    expect(yes?.payload.reply_markup).toEqual({
+      inline_keyboard: [[{ text: 'Undo', callback_data: `um:${PB}` }]],
+    });
+  });
+
+  it('asks without a picture when a face crop is missing, and logs (never fails the album) on errors', async () => {
+    const t = setup({
+      people: [
+        { ...NOBODY, id: PA, handle: 3, name: 'Anna', faceCount: 3, photoCount: 3 },
+        { ...NOBODY, id: PB, handle: 7, faceCount: 2, photoCount: 2 },
+      ],
+    });
+    const album = {
+      version: 1 as const,
+      pack: 'local',
+      pipelineVersion: 1,
+      createdAt: '2026-01-01T00:00:00Z',
+      photos: [],
+      people: [],
+      failures: [],
+    };
+    t.deps.people.suggestions.mockResolvedValueOnce([
+      {
+        personId: PB,
+        candidateId: PA,
+        candidateName: 'Anna',
+        score: 0.44,
+        faceKey: 'k1',
+        candidateFaceKey: null,
+      },
+    ]);
+    expect(await sendSuggestions(t.bot.api, GROUP.id, 'tg--100777', album, t.deps)).toBe(1);
+    const asked = t.sent.find((s) => s.method === 'sendMessage');
+    expect(asked?.payload.text).toBe(
+      'Is this Anna? <b>#7</b> from this album (left) looks like <b>Anna</b> (#3) (right).',
+    );
+    expect(asked?.payload.reply_markup).toEqual({
+      inline_keyboard: [
+        [
+          { text: 'Yes', callback_data: `sg:y:${PB}:${PA}` },
+          { text: 'No', callback_data: `sg:n:${PB}:${PA}` },
+        ],
+      ],
+    });
+
+    t.deps.people.suggestions.mockRejectedValueOnce(new Error('store down'));
+    expect(await sendSuggestions(t.bot.api, GROUP.id, 'tg--100777', album, t.deps)).toBe(0);
+    expect(t.deps.log).toHaveBeenCalledWith(
+      'telegram: album questions failed: INTERNAL: store down',
+      expect.objectContaining({ level: 'error', tenant: 'tg--100777' }),
+    );
   });
 
   it('shows input errors from the services and apologises for the rest', async () => {

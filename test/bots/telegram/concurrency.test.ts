@@ -48,6 +48,8 @@ describe('updates of several chats', () => {
         photosOf: vi.fn(),
         faceCropKey: vi.fn(),
         chooseCover: vi.fn(),
+        suggestions: () => Promise.resolve([]),
+        answerSuggestion: vi.fn(),
       },
       search: { findBySelfie, answer: vi.fn() },
       privacy: { forgetPerson: vi.fn(), forgetTenant: vi.fn() },

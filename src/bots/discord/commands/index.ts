@@ -7,6 +7,7 @@ import { forgetCommand } from './forget.js';
 import { nameCommand } from './name.js';
 import { peopleCommand } from './people.js';
 import { personCommand } from './person.js';
+import { statsCommand } from './stats.js';
 
 export const commands: readonly SlashCommand[] = [
   albumCommand,
@@ -16,4 +17,5 @@ export const commands: readonly SlashCommand[] = [
   nameCommand,
   findCommand,
   forgetCommand,
+  statsCommand,
 ];

@@ -5,40 +5,20 @@
  * and photos by name. People are given by handle (`7`, `#7`) or name, with autocomplete.
  */
 import {
-  ActionRowBuilder,
   type AutocompleteInteraction,
-  ButtonBuilder,
-  ButtonStyle,
-  type ButtonInteraction,
-  type ChatInputCommandInteraction,
   InteractionContextType,
-  MessageFlags,
-  PermissionFlagsBits,
   SlashCommandBuilder,
   type SlashCommandStringOption,
 } from 'discord.js';
 
-import { mayDo, type PeopleAction } from '../../../chat/permissions.js';
-import type { PersonSummary } from '../../../services/people-service.js';
+import type { PeopleAction } from '../../../chat/permissions.js';
 import { deferForTenant, NO_MENTIONS, tenantOf, toPayload, type SlashCommand } from '../command.js';
 import type { DiscordDeps } from '../context.js';
 import { esc, plural } from '../format.js';
+import { allowed, personButton, personRow, REFUSED, undoRow, who } from './person-buttons.js';
 
-const REFUSED = 'Only members who can manage messages in this channel can do that.';
 /** Autocomplete answers at most 25 choices (Discord's limit). */
 const MAX_CHOICES = 25;
-
-export function who(p: Pick<PersonSummary, 'handle' | 'name'>): string {
-  return p.name ? `**${esc(p.name)}** (#${p.handle})` : `**#${p.handle}**`;
-}
-
-function allowed(
-  interaction: ChatInputCommandInteraction | ButtonInteraction,
-  action: PeopleAction,
-): boolean {
-  const admin = interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) ?? false;
-  return mayDo(action, admin ? 'admin' : 'member');
-}
 
 const personOption = (name: string, description: string) => (o: SlashCommandStringOption) =>
   o.setName(name).setDescription(description).setRequired(true).setAutocomplete(true).setMaxLength(128);
@@ -148,8 +128,11 @@ export const personCommand: SlashCommand = {
 
     if (sub === 'show') {
       const faces = await people.personFaces(tenant, p.id);
+      // Asked by the handle of someone merged into this person: their merge can be undone from here.
+      const merge = await people.undoableMerge(tenant, ref);
       await withFace(
         `${who(p)}: ${plural(p.photoCount, 'photo')}, ${plural(faces.length, 'face')}${p.hidden ? ' (hidden)' : ''}.`,
+        { components: [personRow(p, merge)] },
       );
     } else if (sub === 'merge') {
       const intoRef = interaction.options.getString('into', true);
@@ -163,16 +146,7 @@ export const personCommand: SlashCommand = {
       }
       const outcome = await people.mergePeople(tenant, p.id, into.id);
       const kept = (await people.findPerson(tenant, outcome.kept)) ?? into;
-      const undo = outcome.merged
-        ? [
-            new ActionRowBuilder<ButtonBuilder>().addComponents(
-              new ButtonBuilder()
-                .setCustomId(`person:undo:${outcome.merged}`)
-                .setLabel('Undo')
-                .setStyle(ButtonStyle.Secondary),
-            ),
-          ]
-        : [];
+      const undo = outcome.merged ? [undoRow(outcome.merged)] : [];
       await withFace(`Merged: ${who(p)} and ${who(into)} are now ${who(kept)}.`, { components: undo });
     } else if (sub === 'hide' || sub === 'unhide') {
       await people.hidePerson(tenant, p.id, sub === 'hide');
@@ -206,20 +180,5 @@ export const personCommand: SlashCommand = {
     }
   },
 
-  async button(interaction, deps) {
-    const [, what, id] = interaction.customId.split(':');
-    const tenant = tenantOf(interaction);
-    if (what !== 'undo' || !id || !tenant) return;
-    if (!allowed(interaction, 'unmerge')) {
-      await interaction.reply({ content: REFUSED, flags: MessageFlags.Ephemeral });
-      return;
-    }
-    const restored = await deps.services.people.undoMerge(tenant, id);
-    const p = await deps.services.people.findPerson(tenant, restored);
-    await interaction.update({
-      content: `Undone: ${p ? who(p) : 'that person'} is a person of their own again.`,
-      components: [],
-      allowedMentions: NO_MENTIONS,
-    });
-  },
+  button: personButton,
 };
