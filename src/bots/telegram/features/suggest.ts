@@ -15,7 +15,8 @@ import type { PersonSummary } from '../../../services/people-service.js';
 import type { Suggestion } from '../../../services/suggestions.js';
 import { ADMIN_ONLY, isChatAdmin, tenantOf } from '../chat.js';
 import type { TelegramBotDeps } from '../deps.js';
-import { escapeHtml, tileLabel } from '../format.js';
+import { tileLabel } from '../../../chat/person-label.js';
+import { escapeHtml } from '../format.js';
 import type { FeatureKit } from '../kit.js';
 
 /** Person ids (p + 20 hex): `sg:y:<unnamed>:<named>` is 48 bytes, within the 64 of callback data. */
