@@ -66,7 +66,7 @@ export interface TelegramBotDeps {
     | 'suggestions'
     | 'answerSuggestion'
   >;
-  readonly search: Pick<SearchService, 'findBySelfie' | 'answer'>;
+  readonly search: Pick<SearchService, 'findBySelfie' | 'answer' | 'photosOf'>;
   readonly privacy: Pick<PrivacyService, 'forgetPerson' | 'forgetTenant'>;
   readonly albums: ChatAlbums;
   /** Face crops and thumbnails (keys from the services' answers). */

@@ -6,6 +6,7 @@
 import { type Api, GrammyError, InputFile } from 'grammy';
 import type { InputMediaDocument, InputMediaPhoto } from 'grammy/types';
 
+import { escapeHtml } from '../../blog/split-telegram.js';
 import type { BlobStore } from '../../ports/blob-store.js';
 import type { FoundPhoto } from '../../services/search-service.js';
 
@@ -77,7 +78,9 @@ export async function sendFoundPhotos(
   return count;
 }
 
-/** Links to the messages that brought the photos shown, where the chat has message links. */
-export function originalLinks(photos: readonly FoundPhoto[]): string[] {
-  return photos.slice(0, MAX_SHOWN).flatMap((p) => (p.original?.link ? [p.original.link] : []));
+/** " Sent in: 1 · 2 · 3" (HTML) linking the messages that brought the photos shown, where the chat has links. */
+export function sentInText(photos: readonly FoundPhoto[]): string {
+  const links = photos.slice(0, MAX_SHOWN).flatMap((p) => (p.original?.link ? [p.original.link] : []));
+  if (links.length === 0) return '';
+  return ` Sent in: ${links.map((href, i) => `<a href="${escapeHtml(href)}">${i + 1}</a>`).join(' · ')}.`;
 }

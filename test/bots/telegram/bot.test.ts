@@ -83,7 +83,7 @@ function setup(opts: { canRead?: boolean; member?: string; people?: PersonSummar
         ),
       ),
     },
-    search: { findBySelfie: vi.fn(), answer: vi.fn() },
+    search: { findBySelfie: vi.fn(), answer: vi.fn(), photosOf: vi.fn(() => Promise.resolve([])) },
     privacy: { forgetPerson: vi.fn(), forgetTenant: vi.fn(() => Promise.resolve()) },
     albums: { latestAlbumId: vi.fn(() => Promise.resolve(null)), stats: vi.fn() },
     blobs: { get: vi.fn(() => Promise.resolve(null)) },

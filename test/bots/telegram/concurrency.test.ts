@@ -51,7 +51,7 @@ describe('updates of several chats', () => {
         suggestions: () => Promise.resolve([]),
         answerSuggestion: vi.fn(),
       },
-      search: { findBySelfie, answer: vi.fn() },
+      search: { findBySelfie, answer: vi.fn(), photosOf: vi.fn(() => Promise.resolve([])) },
       privacy: { forgetPerson: vi.fn(), forgetTenant: vi.fn() },
       albums: { latestAlbumId: () => Promise.resolve(null), stats: vi.fn() },
       blobs: { get: () => Promise.resolve(null) },

@@ -387,8 +387,12 @@ describe('the Telegram bot, end to end', () => {
 
     start = emu.lastSeq;
     emu.textMessage(group, bob, '/photos barack obama');
-    await reply(start, new RegExp(`^<b>Barack Obama</b> \\(#${num.obama}\\) is in 3 photos\\.$`));
-    await emu.waitForCall((c) => c.method === 'sendMediaGroup' && inGroup(c), { after: start });
+    await reply(start, new RegExp(`^<b>Barack Obama</b> \\(#${num.obama}\\) is in 3 photos\\. Sent in: `));
+    // The originals again, by file id: nothing uploaded.
+    const byName = await emu.waitForCall((c) => c.method === 'sendMediaGroup' && inGroup(c), {
+      after: start,
+    });
+    expect(byName.files).toHaveLength(0);
 
     start = emu.lastSeq;
     emu.textMessage(group, bob, '/stats');

@@ -9,7 +9,7 @@ import { Composer, type Context, InlineKeyboard, InputFile } from 'grammy';
 import type { Message } from 'grammy/types';
 
 import { faceTiles } from '../../../pipeline/face-tiles.js';
-import type { FoundPhoto, PersonRef, SelfieOutcome } from '../../../services/search-service.js';
+import type { PersonRef, SelfieOutcome } from '../../../services/search-service.js';
 import { tenantOf } from '../chat.js';
 import {
   chooseFaceText,
@@ -20,7 +20,7 @@ import {
   tooLargeText,
 } from '../format.js';
 import { BOT_API_DOWNLOAD_LIMIT, isTooLarge, mediaOf } from '../files.js';
-import { MAX_SHOWN, originalLinks, sendFoundPhotos } from '../send-photos.js';
+import { MAX_SHOWN, sendFoundPhotos, sentInText } from '../send-photos.js';
 import type { FeatureKit } from '../kit.js';
 
 /** `/find` or `/find@this_bot` at the start of a caption. */
@@ -67,7 +67,7 @@ export function findFeature(kit: FeatureKit): Composer<Context> {
     }
     const shown = Math.min(MAX_SHOWN, result.photos.length);
     await ctx.editMessageCaption({
-      caption: `Yes, <b>${escapeHtml(who)}</b>: ${shown < result.photos.length ? `the best ${shown} of ` : ''}${result.photos.length} photo${result.photos.length === 1 ? '' : 's'}.${linksText(result.photos)}`,
+      caption: `Yes, <b>${escapeHtml(who)}</b>: ${shown < result.photos.length ? `the best ${shown} of ` : ''}${result.photos.length} photo${result.photos.length === 1 ? '' : 's'}.${sentInText(result.photos)}`,
       parse_mode: 'HTML',
     });
     await sendFoundPhotos(ctx.api, q.chatId, result.photos, kit.deps.blobs, q.replyTo);
@@ -265,7 +265,7 @@ async function replyWith(
     case 'found': {
       const num = personNumbers(await kit.deps.people.listPeople(at.tenant)).get(outcome.person.id);
       const shown = Math.min(MAX_SHOWN, outcome.photos.length);
-      await ctx.api.sendMessage(at.chatId, selfieText(outcome, num, shown) + linksText(outcome.photos), {
+      await ctx.api.sendMessage(at.chatId, selfieText(outcome, num, shown) + sentInText(outcome.photos), {
         parse_mode: 'HTML',
         link_preview_options: { is_disabled: true },
         ...reply,
@@ -283,10 +283,3 @@ async function replyWith(
 
 /** Buttons for "which face?": one row of Telegram buttons reads well up to about 8. */
 const MAX_CHOICES = 8;
-
-/** " Sent in: 1 · 2 · 3" linking the original messages, where the chat has message links. */
-function linksText(photos: readonly FoundPhoto[]): string {
-  const links = originalLinks(photos);
-  if (links.length === 0) return '';
-  return ` Sent in: ${links.map((href, i) => `<a href="${href}">${i + 1}</a>`).join(' · ')}.`;
-}

@@ -7,16 +7,15 @@
  * permission of the member who pressed it (src/chat/permissions.ts).
  */
 import { Composer, type Context, InlineKeyboard, InputFile } from 'grammy';
-import type { InputMediaPhoto } from 'grammy/types';
 
 import { renderContactSheet, type SheetEntry } from '../../../blog/contact-sheet.js';
-import { thumbKey } from '../../../core/keys.js';
 import { mayDo, type PeopleAction } from '../../../chat/permissions.js';
 import type { PersonSummary } from '../../../services/people-service.js';
 import { contactSheet } from '../album-replies.js';
 import { ADMIN_ONLY, isChatAdmin, tenantOf } from '../chat.js';
 import { escapeHtml, isRegular, peopleText, plural } from '../format.js';
 import type { FeatureKit } from '../kit.js';
+import { MAX_SHOWN, sendFoundPhotos, sentInText } from '../send-photos.js';
 import { splitFirst } from '../people-args.js';
 
 /** People on one contact sheet: 48 tiles of 160 px keep the JPEG well under Telegram's 10 MB photo limit. */
@@ -24,7 +23,6 @@ const MAX_SHEET = 48;
 /** Faces offered for "not this person": 12 tiles, numbered, with one button each. */
 const MAX_FACES = 12;
 /** A media group holds at most 10 photos (Bot API sendMediaGroup). */
-const MAX_PHOTOS = 10;
 /** Person ids (p + 20 hex) and face point ids (UUIDs) in callback data (64 bytes at most). */
 const PERSON = '(p[0-9a-f]{20})';
 const FACE = '([0-9a-f-]{36})';
@@ -84,24 +82,17 @@ export function peopleFeature(kit: FeatureKit): Composer<Context> {
     else await ctx.reply(caption, extra);
   }
 
+  /** `/photos <name>`: the person's photos best first, the originals resent by reference, each once. */
   async function sendPhotosOf(ctx: Context, p: PersonSummary): Promise<void> {
     const tenant = tenantOf(ctx);
-    const photos = await deps.people.photosOf(tenant, p.id);
-    const files: { name: string; bytes: Uint8Array }[] = [];
-    for (const photo of photos) {
-      if (files.length >= MAX_PHOTOS) break;
-      const bytes =
-        (await deps.blobs.get(thumbKey(tenant, photo.sha256))) ?? (await deps.blobs.get(photo.blobKey));
-      if (bytes) files.push({ name: `${photo.sha256.slice(0, 16)}.jpg`, bytes });
-    }
-    const more = photos.length > files.length ? ` Here are ${files.length}.` : '';
-    await ctx.reply(`${who(p)} is in ${plural(photos.length, 'photo')}.${more}`, { parse_mode: 'HTML' });
-    if (files.length === 1 && files[0])
-      await ctx.replyWithPhoto(new InputFile(files[0].bytes, files[0].name));
-    else if (files.length > 1)
-      await ctx.replyWithMediaGroup(
-        files.map((f): InputMediaPhoto => ({ type: 'photo', media: new InputFile(f.bytes, f.name) })),
-      );
+    const photos = await deps.search.photosOf(tenant, p.id);
+    const shown = Math.min(MAX_SHOWN, photos.length);
+    const more = photos.length > shown ? ` Here are the best ${shown}.` : '';
+    await ctx.reply(`${who(p)} is in ${plural(photos.length, 'photo')}.${more}${sentInText(photos)}`, {
+      parse_mode: 'HTML',
+      link_preview_options: { is_disabled: true },
+    });
+    if (ctx.chat) await sendFoundPhotos(ctx.api, ctx.chat.id, photos, deps.blobs);
   }
 
   async function name(ctx: Context, p: PersonSummary, text: string): Promise<void> {
