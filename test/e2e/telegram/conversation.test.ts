@@ -519,6 +519,15 @@ describe('the Telegram bot, end to end', () => {
     emu.textMessage(group, bob, '/people');
     await reply(start, /^No people yet/);
 
+    // A photo the chat had before the forget is new again: it is processed, not stuck on old job ids.
+    start = emu.lastSeq;
+    await emu.photoMessage(group, bob, await bytesOf(ALBUM[0]!));
+    const again = await emu.waitForCall(
+      (c) => c.method === 'editMessageText' && inGroup(c) && /^Saved 1 photo: #\d+\./.test(text(c)),
+      { after: start, timeoutMs: 60_000 },
+    );
+    expect(text(again)).not.toContain('Obama'); // the name went with the forget
+
     // Of all albums, only the one with the broken file told of a failure.
     const failureMessages = emu.calls.filter((c) => SENDS.has(c.method) && /Could not read/.test(text(c)));
     expect(failureMessages).toHaveLength(1);
