@@ -4,7 +4,7 @@
  * and a temp data dir, and photos are analyzed by the real `local` model pack.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -99,6 +99,16 @@ describe('the Telegram bot, end to end', () => {
   }, 120_000);
 
   afterAll(async () => {
+    // What the group read, for a person to check the bot's manners: in the system temp dir.
+    const said = emu.calls
+      .filter((c) => c.ok && inGroup(c) && (SENDS.has(c.method) || c.method.startsWith('edit')))
+      .map((c) => {
+        const markup = c.params.reply_markup as { inline_keyboard?: { text: string }[][] } | undefined;
+        const buttons = (markup?.inline_keyboard ?? []).flat().map((b) => `[${b.text}]`);
+        const media = c.method === 'sendMediaGroup' ? `(${(c.params.media as unknown[]).length} photos)` : '';
+        return `${c.method} ${media}${text(c)} ${buttons.join('')}`.trim();
+      });
+    await writeFile(path.join(os.tmpdir(), 'faceblog-telegram-conversation.txt'), `${said.join('\n')}\n`);
     const codes = await Promise.all([bot.stop(), worker.stop()]);
     await emu.close();
     await obliterate(prefix);
