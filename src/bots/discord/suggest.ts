@@ -4,7 +4,7 @@
  * buttons, answered by `/person`'s button handler (commands/person-buttons.ts), with the same
  * permissions as on Telegram: Yes merges (message managers), No keeps apart (any member).
  */
-import { renderContactSheet, type SheetEntry } from '../../blog/contact-sheet.js';
+import { suggestionQuestions } from '../../chat/suggestion-questions.js';
 import type { AlbumResult } from '../../core/album.js';
 import { describeError } from '../../core/errors.js';
 import type { OutMessageWithButtons } from './command.js';
@@ -18,32 +18,12 @@ export async function suggestionMessages(
   tenant: string,
   result: AlbumResult,
 ): Promise<OutMessageWithButtons[]> {
-  const people = deps.services.people;
-  const suggestions = await people.suggestions(tenant, result);
-  if (suggestions.length === 0) return [];
-  const byId = new Map((await people.listPeople(tenant)).map((p) => [p.id, p]));
-  const out: OutMessageWithButtons[] = [];
-  for (const s of suggestions) {
-    const person = byId.get(s.personId);
-    const candidate = byId.get(s.candidateId);
-    if (!person || !candidate) continue;
-    const tiles: SheetEntry[] = [];
-    for (const [key, p] of [
-      [s.faceKey, person],
-      [s.candidateFaceKey, candidate],
-    ] as const) {
-      const face = key ? await deps.blobs.get(key) : null;
-      if (face) tiles.push({ label: p.name ?? `#${p.handle}`, face: Buffer.from(face) });
-    }
-    out.push({
-      content: `Is this ${esc(candidate.name ?? `#${candidate.handle}`)}? ${who(person)} from this album (left) looks like ${who(candidate)} (right).`,
-      // Both faces or no picture: a question about one face alone would show only half of it.
-      files:
-        tiles.length === 2 ? [{ name: 'is-this-them.jpg', data: await renderContactSheet(tiles, 2) }] : [],
-      components: [suggestionRow(s)],
-    });
-  }
-  return out;
+  const questions = await suggestionQuestions(deps.services.people, deps.blobs, tenant, result);
+  return questions.map(({ suggestion, person, candidate, picture }) => ({
+    content: `Is this ${esc(candidate.name ?? `#${candidate.handle}`)}? ${who(person)} from this album (left) looks like ${who(candidate)} (right).`,
+    files: picture ? [{ name: 'is-this-them.jpg', data: picture }] : [],
+    components: [suggestionRow(suggestion)],
+  }));
 }
 
 /**

@@ -7,7 +7,6 @@
 import { type Api, Composer, type Context, InlineKeyboard, InputFile } from 'grammy';
 import type { ReplyParameters } from 'grammy/types';
 
-import { renderContactSheet, type SheetEntry } from '../../../blog/contact-sheet.js';
 import { mayDo, type PeopleAction } from '../../../chat/permissions.js';
 import type { AlbumResult } from '../../../core/album.js';
 import { describeError } from '../../../core/errors.js';
@@ -15,7 +14,7 @@ import type { PersonSummary } from '../../../services/people-service.js';
 import type { Suggestion } from '../../../services/suggestions.js';
 import { ADMIN_ONLY, isChatAdmin, tenantOf } from '../chat.js';
 import type { TelegramBotDeps } from '../deps.js';
-import { tileLabel } from '../../../chat/person-label.js';
+import { suggestionQuestions } from '../../../chat/suggestion-questions.js';
 import { escapeHtml } from '../format.js';
 import type { FeatureKit } from '../kit.js';
 
@@ -71,34 +70,21 @@ async function ask(
   deps: Pick<TelegramBotDeps, 'people' | 'blobs'>,
   replyTo?: ReplyParameters,
 ): Promise<number> {
-  const suggestions = await deps.people.suggestions(tenant, result);
-  if (suggestions.length === 0) return 0;
-  const people = new Map((await deps.people.listPeople(tenant)).map((p) => [p.id, p]));
   let sent = 0;
-  for (const s of suggestions) {
-    const person = people.get(s.personId);
-    const candidate = people.get(s.candidateId);
-    if (!person || !candidate) continue;
-    const tiles: SheetEntry[] = [];
-    for (const [key, p] of [
-      [s.faceKey, person],
-      [s.candidateFaceKey, candidate],
-    ] as const) {
-      const face = key ? await deps.blobs.get(key) : null;
-      if (face) tiles.push({ label: tileLabel(p.handle, p.name), face: Buffer.from(face) });
-    }
+  for (const { suggestion, person, candidate, picture } of await suggestionQuestions(
+    deps.people,
+    deps.blobs,
+    tenant,
+    result,
+  )) {
     const extra = {
       parse_mode: 'HTML' as const,
-      reply_markup: suggestionKeyboard(s),
+      reply_markup: suggestionKeyboard(suggestion),
       ...(replyTo ? { reply_parameters: replyTo } : {}),
     };
     const caption = suggestionText(person, candidate);
-    // Both faces or no picture: a question about one face alone would show only half of it.
-    if (tiles.length === 2)
-      await api.sendPhoto(chatId, new InputFile(await renderContactSheet(tiles, 2), 'is-this-them.jpg'), {
-        caption,
-        ...extra,
-      });
+    if (picture)
+      await api.sendPhoto(chatId, new InputFile(picture, 'is-this-them.jpg'), { caption, ...extra });
     else await api.sendMessage(chatId, caption, extra);
     sent++;
   }
