@@ -6,8 +6,11 @@
  * noise, cosine ≈ 0.6 to it, like a new selfie of a known person) check that the first pass keeps the
  * true match.
  *
- *   npx tsx bench/search.ts            1M points in total
+ *   npx tsx bench/search.ts            1M points in total, then the /find path
  *   npx tsx bench/search.ts --quick    150k points in total (same two measured chats)
+ *   npx tsx bench/search.ts --find     only the /find path: the search service's whole query
+ *                                      (bench/support/find-chat.ts), 100k faces in one chat
+ *   --queries N                        /find queries per kind (default 100)
  *
  * The database is built once under bench/out/ and reused; an interrupted build resumes (point ids are
  * deterministic, and chats already full are skipped).
@@ -21,8 +24,10 @@ import { fileURLToPath } from 'node:url';
 import { SqliteVectorIndex } from '../src/adapters/sqlite-vector-index.js';
 import { facePointId } from '../src/core/keys.js';
 import type { FacePoint } from '../src/ports/vector-index.js';
+import { benchFind } from './support/find-chat.js';
 
 const quick = process.argv.includes('--quick');
+const findOnly = process.argv.includes('--find');
 const DIM = 512;
 const TOTAL = quick ? 150_000 : 1_000_000;
 /** The two chats we measure, and filler chats of this size up to TOTAL. */
@@ -196,4 +201,6 @@ async function main(): Promise<void> {
   await index.close();
 }
 
-await main();
+if (!findOnly) await main();
+const at = process.argv.indexOf('--queries');
+await benchFind(outDir, at > 0 ? Number(process.argv[at + 1]) : 100);

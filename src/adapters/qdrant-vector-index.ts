@@ -40,6 +40,8 @@ type Condition = Schemas['FieldCondition'] | Schemas['HasIdCondition'];
 
 /** Points per upsert request: bounded bodies (512 × 1152 floats as JSON is about 10 MB). */
 const UPSERT_BATCH = 512;
+/** Points per scroll page of `list`, for the same reason. */
+const LIST_PAGE = 512;
 
 function match(key: string, value: string): Schemas['FieldCondition'] {
   return { key, match: { value } };
@@ -222,6 +224,37 @@ export class QdrantVectorIndex implements VectorIndex {
       }
     }
     return faces;
+  }
+
+  async list(filter: FaceFilter, options?: { withVectors?: boolean }): Promise<StoredFace[]> {
+    const qfilter = this.faceFilter(filter);
+    const withVectors = options?.withVectors === true;
+    const faces: StoredFace[] = [];
+    // Scroll pages until Qdrant says there is no next one; points come in id order.
+    let offset: string | number | undefined;
+    do {
+      const page = await this.call('list', () =>
+        this.client.scroll(this.collection, {
+          filter: qfilter,
+          limit: LIST_PAGE,
+          with_payload: true,
+          with_vector: withVectors,
+          ...(offset === undefined ? {} : { offset }),
+        }),
+      );
+      for (const p of page.points) {
+        const payload = parsePayload(p.payload);
+        const id = String(p.id);
+        if (withVectors && Array.isArray(p.vector)) {
+          faces.push({ id, payload, vector: Float32Array.from(p.vector as number[]) });
+        } else {
+          faces.push({ id, payload });
+        }
+      }
+      const next = page.next_page_offset;
+      offset = typeof next === 'string' || typeof next === 'number' ? next : undefined;
+    } while (offset !== undefined);
+    return faces.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 
   async setPerson(tenant: string, ids: readonly string[], person: string | null): Promise<void> {

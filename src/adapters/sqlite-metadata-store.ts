@@ -168,6 +168,10 @@ export class SqliteMetadataStore implements MetadataStore {
         // process and keeps the file consistent on power loss (SQLite docs, "WAL mode").
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
+        // Reads through mmap skip a copy per page: /find reads every person's centroid (2 KiB each) per
+        // selfie, 11 ms CPU for 2,000 people without, 5 ms with (bench/search.ts --find). It reserves
+        // address space only; SQLite clamps it to its compile-time maximum.
+        db.pragma('mmap_size = 268435456');
       } catch (error) {
         db.close();
         throw error;

@@ -74,6 +74,11 @@ export interface VectorIndex {
   search(tenant: string, vector: Float32Array, options: SearchOptions): Promise<FaceMatch[]>;
   /** The tenant's points among `ids`, in the order of `ids`; unknown ids and other tenants' are skipped. */
   get(tenant: string, ids: readonly string[], options?: { withVectors?: boolean }): Promise<StoredFace[]>;
+  /**
+   * The tenant's faces that `filter` names (one person's, one photo's, or all), ordered by id: how the
+   * search reads a person's faces without going through every photo of the chat.
+   */
+  list(filter: FaceFilter, options?: { withVectors?: boolean }): Promise<StoredFace[]>;
   /** Assigns the faces to a person (or to nobody with null). */
   setPerson(tenant: string, ids: readonly string[], person: string | null): Promise<void>;
   deleteByIds(tenant: string, ids: readonly string[]): Promise<void>;

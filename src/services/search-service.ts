@@ -17,7 +17,6 @@ import type { StoredFace } from '../ports/vector-index.js';
 import type { AnalyzingDeps } from './deps.js';
 import { readAlbumMessages } from './photo-service.js';
 import { repeatedShots } from './same-shot.js';
-import { getFaces, tenantFaces } from './tenant-faces.js';
 
 export interface FoundPhoto {
   readonly sha256: string;
@@ -93,12 +92,22 @@ export interface SearchAnswerInput {
 }
 
 /**
- * Faces asked of the index in the first pass: the best few faces of every person near the selfie are
- * among them in any chat of a realistic size; a person whose best faces may lie beyond is scored exactly
- * from all their faces (second pass).
+ * First pass, faces: the selfie's nearest faces of the chat. Only to find candidate people (each is then
+ * scored exactly from all their faces), so a few are enough, and at most 20 keeps the embedded index on
+ * its fast sign-bit scan in big chats (src/adapters/sqlite-vector-index.ts).
  */
-const FIRST_PASS = 200;
-/** Candidate people come from faces at most this far under the unsure bar. */
+const FIRST_PASS_FACES = 10;
+/**
+ * First pass, people: the chat's people whose template (PersonRecord.centroid, the mean of their faces,
+ * renewed whenever their faces change) is nearest the selfie, at most this many. It finds a person whose
+ * faces are spread over many looks, none of them among the nearest faces.
+ */
+const FIRST_PASS_PEOPLE = 20;
+/**
+ * Candidates come from faces and templates at most this far under the unsure bar. The decision needs
+ * exact scores down to `unsure - margin` (a runner-up there still narrows the lead); the slack exceeds
+ * every pack's margin.
+ */
 const CANDIDATE_SLACK = 0.1;
 
 export function createSearchService(deps: AnalyzingDeps) {
@@ -115,57 +124,41 @@ export function createSearchService(deps: AnalyzingDeps) {
     };
   }
 
-  /** Every face of `person` with its vector (the person's faces found through the chat's photos). */
+  /** Every face of `person` with its vector, from the index's person filter. */
   async function facesOf(tenant: string, person: string): Promise<(StoredFace & { vector: Float32Array })[]> {
-    const all = await tenantFaces(deps, tenant, false);
-    const ids = all.filter((f) => f.payload.person === person).map((f) => f.id);
-    return (await getFaces(deps.index, tenant, ids, true)).filter(
+    return (await deps.index.list({ tenant, person }, { withVectors: true })).filter(
       (f): f is StoredFace & { vector: Float32Array } => f.vector !== undefined,
     );
   }
 
   /**
-   * The chat's people near the selfie, each with the vectors that decide their score: from the first pass
-   * where it holds their best `topK` faces for sure, else from all their faces.
+   * The chat's people near the selfie, each with all their faces: people with a face among the selfie's
+   * nearest (first pass over faces) and people whose template is near it (first pass over templates),
+   * both down to `floor`; the decision then scores them exactly (second pass).
    */
   async function candidates(tenant: string, selfie: Float32Array, exclude: ReadonlySet<string>) {
     const floor = t.unsure - CANDIDATE_SLACK;
+    const ids = new Set<string>();
     const matches = await deps.index.search(tenant, selfie, {
-      limit: FIRST_PASS,
+      limit: FIRST_PASS_FACES,
       minScore: floor,
       pack: deps.pack.name,
     });
-    const truncated = matches.length >= FIRST_PASS;
-    const found = new Map<string, number>();
-    for (const m of matches) {
-      const p = m.payload.person;
-      if (p !== null && !exclude.has(p)) found.set(p, (found.get(p) ?? 0) + 1);
-    }
+    for (const m of matches) if (m.payload.person !== null) ids.add(m.payload.person);
+    const templates = (await deps.metadata.listPeople(tenant))
+      .flatMap((p) =>
+        p.centroid !== null && p.centroid.length === selfie.length
+          ? [{ id: p.id, score: cosine(selfie, p.centroid) }]
+          : [],
+      )
+      .filter((p) => p.score >= floor)
+      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
+      .slice(0, FIRST_PASS_PEOPLE);
+    for (const p of templates) ids.add(p.id);
     const people: KnownPerson[] = [];
-    for (const [id, seen] of found) {
-      const record = await deps.metadata.getPerson(tenant, id);
-      const need = Math.min(t.topK, record?.faceCount ?? seen);
-      // Complete when the first pass holds the person's best topK faces: it did when it holds topK of
-      // them, or when it was not cut short (every face above `floor` is in it) and the rest would only
-      // lower the score under the floor anyway, which rules the person out.
-      const vectors =
-        seen >= need || !truncated
-          ? await getFaces(
-              deps.index,
-              tenant,
-              matches.filter((m) => m.payload.person === id).map((m) => m.id),
-              true,
-            )
-          : await facesOf(tenant, id);
-      let list = vectors.flatMap((f) => (f.vector ? [f.vector] : []));
-      if (seen < need && !truncated) {
-        // The person's other faces lie under the floor, so the floor bounds them from above: score them
-        // exactly from all their faces only when that bound still reaches the unsure bar.
-        const sum = list.reduce((acc, v) => acc + cosine(selfie, v), 0);
-        if ((sum + floor * (need - seen)) / need < t.unsure) continue;
-        list = (await facesOf(tenant, id)).map((f) => f.vector);
-      }
-      people.push({ id, vectors: list });
+    for (const id of [...ids].sort()) {
+      if (exclude.has(id)) continue;
+      people.push({ id, vectors: (await facesOf(tenant, id)).map((f) => f.vector) });
     }
     return people;
   }

@@ -239,6 +239,39 @@ export function describeVectorIndexContract(
     );
 
     it(
+      "lists one person's or one photo's faces in id order, with vectors when asked, in the tenant only",
+      withIndex(async (index) => {
+        const next = rng(9);
+        const points = [0, 1, 2].flatMap((photo) =>
+          [0, 1].map((face) =>
+            point(A, photo, face, randomUnitVector(DIM, next), { person: face === 0 ? 'p1' : null }),
+          ),
+        );
+        await index.upsert(points);
+        // The same person id in another chat is another person.
+        await index.upsert([point(B, 0, 0, randomUnitVector(DIM, next), { person: 'p1' })]);
+
+        const p1 = await index.list({ tenant: A, person: 'p1' }, { withVectors: true });
+        const expected = points
+          .filter((p) => p.payload.person === 'p1')
+          .sort((a, b) => a.id.localeCompare(b.id));
+        expect(p1.map((f) => f.id)).toEqual(expected.map((p) => p.id));
+        for (const [i, f] of p1.entries()) {
+          expect(f.payload).toEqual(expected[i]!.payload);
+          expect(Array.from(f.vector!)).toEqual(Array.from(expected[i]!.vector));
+        }
+
+        const photo1 = await index.list({ tenant: A, photo: sha(1) });
+        expect(photo1.map((f) => f.payload.faceIndex).sort()).toEqual([0, 1]);
+        expect(photo1.every((f) => f.vector === undefined)).toBe(true);
+        expect(await index.list({ tenant: A })).toHaveLength(6);
+        expect(await index.list({ tenant: A, person: 'nobody' })).toEqual([]);
+        expect((await index.list({ tenant: B, person: 'p1' })).map((f) => f.payload.photo)).toEqual([sha(0)]);
+        await rejectsWith(index.list({ tenant: 'tg-1/..' }), 'BAD_ARGUMENTS');
+      }),
+    );
+
+    it(
       'keeps packs apart and refuses vectors of another dimension',
       withIndex(async (index) => {
         const next = rng(5);

@@ -9,6 +9,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { facePointId, tenantPrefix } from '../../src/core/keys.js';
+import { identify } from '../../src/pipeline/identify.js';
+import { byPerson } from '../../src/services/tenant-faces.js';
 import { fixture } from '../support/fixtures.js';
 import { FR, KNN, listBlobs, startHarness, uploads, type Harness } from '../jobs/support/harness.js';
 
@@ -204,6 +206,34 @@ describe('findBySelfie across chats', () => {
     expect(found.photos.some((p) => p.original?.ref === 'P1')).toBe(false);
     // The other Obama photo is a different picture and stays, without a chat reference (no message).
     expect(found.photos.filter((p) => p.original === undefined)).toHaveLength(1);
+  });
+
+  it("gives the decision's answer over every face of the chat: candidates are scored exactly", async () => {
+    // The service reads only the people near the selfie (nearest faces and person templates) and then
+    // all their faces; the reference scores every person of chat A from all their faces.
+    const thresholds = h.pack.spec.thresholds.search;
+    const people = [...byPerson(await h.stores.index.list({ tenant: A }, { withVectors: true }))].map(
+      ([id, faces]) => ({ id, vectors: faces.map((f) => f.vector!) }),
+    );
+    expect(people.length).toBeGreaterThanOrEqual(3);
+    // Real selfies: the faces of chat B (Obama twice, Rose Leslie, a stranger to A) and A's own faces.
+    const selfies = [
+      ...(await h.stores.index.list({ tenant: B }, { withVectors: true })),
+      ...(await h.stores.index.list({ tenant: A }, { withVectors: true })),
+    ];
+    const kinds = new Set<string>();
+    for (const face of selfies) {
+      const expected = identify(face.vector!, people, thresholds);
+      const got = await h.services.search.findByEmbedding(A, face.vector!);
+      const kind = got.status === 'found' ? 'sure' : got.status === 'unsure' ? 'unsure' : 'none';
+      kinds.add(kind);
+      expect(kind, face.id).toBe(expected.kind);
+      if (got.status !== 'no-match' && expected.kind !== 'none') {
+        expect(got.person.id).toBe(expected.best.person);
+        expect(got.score).toBeCloseTo(expected.best.score, 6);
+      }
+    }
+    expect(kinds).toEqual(new Set(['sure', 'none']));
   });
 
   it('forgets a whole chat and leaves the other one intact', async () => {
