@@ -3,7 +3,6 @@
  * so `--help` and light commands never load the models, the queues or a bot SDK. To add a command,
  * declare a `CliCommand` (src/cli/command.ts) and list it in COMMANDS.
  */
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 
 import type { Logger } from 'pino';
@@ -50,14 +49,18 @@ const album: CliCommand = {
       value: 'dir',
       description: 'output folder (default <dir>/faceblog-out)',
     },
-    threads: { type: 'string', value: 'N', description: 'analyzer threads (default: one per core)' },
+    threads: {
+      type: 'string',
+      value: 'N',
+      description: 'analyzer threads, one core each (default: one thread whose models use every core)',
+    },
   },
   positionals: { min: 1, max: 1 },
   async run({ values, positionals }, context) {
     const albumDir = positionals[0] ?? '';
     const outDir = typeof values.out === 'string' ? values.out : path.join(albumDir, 'faceblog-out');
-    const threads = Number(typeof values.threads === 'string' ? values.threads : availableParallelism());
-    if (!Number.isInteger(threads) || threads < 1)
+    const threads = typeof values.threads === 'string' ? Number(values.threads) : undefined;
+    if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
       throw usageError('album: --threads takes a whole number ≥ 1');
     const config = context.config();
     const { openAnalyzer } = await import('./load-models.js');
@@ -69,7 +72,7 @@ const album: CliCommand = {
         albumDir: path.resolve(albumDir),
         outDir: path.resolve(outDir),
         // Two photos per thread: libvips decodes the next while the models work on the current one.
-        concurrency: threads * 2,
+        concurrency: (threads ?? 1) * 2,
         writer: createPostWriter(config),
         language: config.language,
         log: context.log,

@@ -29,16 +29,22 @@ export async function resolvePack(
 }
 
 /**
- * The face pipeline for a command: a pool of worker threads (one per core, so inference never blocks
- * the event loop and both cores work), or this thread when one is asked for.
+ * The face pipeline for a command. By default one worker thread whose model runs use every core
+ * (onnxruntime's own threads): on 20 photos of 12 MP it is as fast as one thread per core and peaks
+ * about 200 MB lower, since each thread holds its own model sessions and its own pixel buffers
+ * (bench/pipeline.ts, README "Album job figures"). `threads` > 1: that many threads, one core each;
+ * 1: this thread.
  */
 export async function openAnalyzer(
   config: Config,
   packageRoot: string,
   log: (line: string) => void,
-  threads = availableParallelism(),
+  threads?: number,
 ): Promise<PhotoAnalyzer> {
   const { pack, modelsDir } = await resolvePack(config, packageRoot, log);
+  if (threads === undefined) {
+    return createAnalyzerPool({ pack, modelsDir, threads: 1, intraOpThreads: availableParallelism() });
+  }
   if (threads <= 1) return inProcessAnalyzer(await loadPackModels(pack, modelsDir));
   return createAnalyzerPool({ pack, modelsDir, threads });
 }
