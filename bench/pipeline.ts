@@ -30,7 +30,8 @@ import { makeAlbum } from './album-photos.js';
 
 const { values } = parseArgs({
   options: {
-    threads: { type: 'string', default: String(Math.min(2, availableParallelism())) },
+    /** Passed on to `faceblog album --threads`; unset, the album runs as a user runs it (its default). */
+    threads: { type: 'string' },
     pack: { type: 'string', default: process.env.FACEBLOG_MODEL_PACK ?? 'local' },
     rounds: { type: 'string', default: '1' },
     'no-peer': { type: 'boolean', default: false },
@@ -38,7 +39,9 @@ const { values } = parseArgs({
     cli: { type: 'string', multiple: true },
   },
 });
-const THREADS = Number(values.threads);
+/** Cores the bound and the peer are given: the analyzer threads asked for, else the machine's cores. */
+const THREADS = Number(values.threads ?? Math.min(2, availableParallelism()));
+const THREAD_ARGS = values.threads === undefined ? [] : ['--threads', values.threads];
 const PACK = values.pack;
 const ROUNDS = Number(values.rounds);
 
@@ -77,7 +80,7 @@ async function wholeProcess(
   try {
     const r = await run(
       '/usr/bin/time',
-      ['-f', 'TIME %e %M', process.execPath, cli, 'album', dir, '--out', out, '--threads', String(THREADS)],
+      ['-f', 'TIME %e %M', process.execPath, cli, 'album', dir, '--out', out, ...THREAD_ARGS],
       { FACEBLOG_MODEL_PACK: PACK },
     );
     const m = /TIME ([\d.]+) (\d+)/.exec(r.stderr);
@@ -156,7 +159,10 @@ async function peer(files: readonly string[]) {
 async function main(): Promise<void> {
   const { dir, files } = await makeAlbum();
   const n = files.length;
-  console.log(`pipeline bench: ${n} photos of 4032×3024, pack ${PACK}, ${THREADS} analyzer threads`);
+  console.log(
+    `pipeline bench: ${n} photos of 4032×3024, pack ${PACK}, ${THREADS} cores, faceblog album ` +
+      (values.threads === undefined ? 'as a user runs it' : `--threads ${values.threads}`),
+  );
   console.log(
     `machine: ${availableParallelism()} cores, load average ${loadavg()
       .map((l) => l.toFixed(1))
