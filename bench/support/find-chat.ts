@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
+import { FsBlobStore } from '../../src/adapters/fs-blob-store.js';
 import { SqliteMetadataStore } from '../../src/adapters/sqlite-metadata-store.js';
 import { SqliteVectorIndex } from '../../src/adapters/sqlite-vector-index.js';
 import { facePointId, photoKey } from '../../src/core/keys.js';
@@ -184,7 +185,8 @@ export async function benchFind(outDir: string, queries: number): Promise<void> 
     throw new Error(`${what} is not part of the /find query path`);
   };
   const search = createSearchService({
-    blobs: { put: unused('blobs'), get: unused('blobs') } as never,
+    // The found photos' chat references are read from the album's side file (none in this chat).
+    blobs: new FsBlobStore({ root: path.join(dir, 'blobs') }),
     index,
     metadata,
     pack: {

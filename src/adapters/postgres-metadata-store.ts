@@ -18,6 +18,7 @@ import type {
   MergeUndo,
   MetadataStore,
   PersonRecord,
+  PersonTemplate,
   PhotoRecord,
   SearchAnswer,
 } from '../ports/metadata-store.js';
@@ -499,6 +500,19 @@ export class PostgresMetadataStore implements MetadataStore {
       [tenant],
     );
     return rows.map(personOf);
+  }
+
+  async personTemplates(tenant: string): Promise<PersonTemplate[]> {
+    checkTenant(tenant);
+    const rows = await this.query<{ id: string; centroid: Buffer }>(
+      'personTemplates',
+      `SELECT id, centroid FROM ${this.t('people')} WHERE tenant = $1 AND centroid IS NOT NULL ORDER BY id COLLATE "C"`,
+      [tenant],
+    );
+    return rows.flatMap((row) => {
+      const centroid = centroidOf(row.centroid);
+      return centroid ? [{ id: row.id, centroid }] : [];
+    });
   }
 
   async getPerson(tenant: string, id: string): Promise<PersonRecord | null> {

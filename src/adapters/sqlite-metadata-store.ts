@@ -18,6 +18,7 @@ import type {
   MergeUndo,
   MetadataStore,
   PersonRecord,
+  PersonTemplate,
   PhotoRecord,
   SearchAnswer,
 } from '../ports/metadata-store.js';
@@ -384,6 +385,21 @@ export class SqliteMetadataStore implements MetadataStore {
         )
         .all(tenant)
         .map(personOf);
+    });
+  }
+
+  personTemplates(tenant: string): Promise<PersonTemplate[]> {
+    return this.run('personTemplates', (db) => {
+      checkTenant(tenant);
+      return db
+        .prepare<[string], { id: string; centroid: Buffer }>(
+          'SELECT id, centroid FROM people WHERE tenant = ? AND centroid IS NOT NULL ORDER BY id',
+        )
+        .all(tenant)
+        .flatMap((row) => {
+          const centroid = centroidOf(row.centroid);
+          return centroid ? [{ id: row.id, centroid }] : [];
+        });
     });
   }
 

@@ -35,6 +35,11 @@ export interface PhotoRecord {
   readonly faceCount: number;
 }
 
+export interface PersonTemplate {
+  readonly id: string;
+  readonly centroid: Float32Array;
+}
+
 export interface PersonRecord {
   readonly id: string;
   readonly tenant: string;
@@ -96,6 +101,11 @@ export interface MetadataStore {
   listFailures(tenant: string, albumId: string): Promise<AlbumFailure[]>;
 
   listPeople(tenant: string): Promise<PersonRecord[]>;
+  /**
+   * Every person's template (PersonRecord.centroid) and nothing else, in id order: the first pass of
+   * `/find` reads all of a chat's templates per query, and the whole records cost it twice as long.
+   */
+  personTemplates(tenant: string): Promise<PersonTemplate[]>;
   getPerson(tenant: string, id: string): Promise<PersonRecord | null>;
   /** Insert or replace the person's row (names survive: a null name never overwrites a set one). */
   savePerson(person: PersonRecord): Promise<void>;

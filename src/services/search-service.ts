@@ -145,11 +145,9 @@ export function createSearchService(deps: AnalyzingDeps) {
       pack: deps.pack.name,
     });
     for (const m of matches) if (m.payload.person !== null) ids.add(m.payload.person);
-    const templates = (await deps.metadata.listPeople(tenant))
+    const templates = (await deps.metadata.personTemplates(tenant))
       .flatMap((p) =>
-        p.centroid !== null && p.centroid.length === selfie.length
-          ? [{ id: p.id, score: cosine(selfie, p.centroid) }]
-          : [],
+        p.centroid.length === selfie.length ? [{ id: p.id, score: cosine(selfie, p.centroid) }] : [],
       )
       .filter((p) => p.score >= floor)
       .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))

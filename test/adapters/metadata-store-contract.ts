@@ -341,6 +341,11 @@ export function describeMetadataStoreContract(
         expect(await store.getPerson(A, 'p-nobody')).toBeNull();
         // Most faces first.
         expect((await store.listPeople(A)).map((p) => p.id)).toEqual(['p-ana', 'p-bob']);
+        // Templates alone: only people with one, of this chat only.
+        const templates = await store.personTemplates(A);
+        expect(templates.map((t) => t.id)).toEqual(['p-ana']);
+        expect(Buffer.from(templates[0]!.centroid.buffer)).toEqual(Buffer.from(ana.centroid!.buffer));
+        expect(await store.personTemplates(B)).toEqual([]);
 
         await store.namePerson(A, 'p-ana', 'Ana María');
         const moved = { ...ana, name: null, centroid: centroid(99), faceCount: 8 };
