@@ -22,13 +22,21 @@ export interface AlbumCommandOptions {
 }
 
 /** `faceblog album <dir> --out <dir>`: album.json, summary.md (and the blog) from a folder of photos. */
-export async function runAlbumCommand(analyzer: PhotoAnalyzer, opts: AlbumCommandOptions): Promise<number> {
+/**
+ * `openAnalyzer` is called once the folder is known to hold photos: an empty or mistyped folder is said
+ * at once, not after the models have loaded (about 1.5 s). The caller closes the analyzer.
+ */
+export async function runAlbumCommand(
+  openAnalyzer: () => Promise<PhotoAnalyzer>,
+  opts: AlbumCommandOptions,
+): Promise<number> {
   const { inputs, skipped } = await readAlbumDir(opts.albumDir, [opts.outDir]);
   if (skipped.length > 0) opts.log(`skipping ${skipped.length} file(s) that are not photos`);
   if (inputs.length === 0) {
     opts.log(`no photos found in ${opts.albumDir}`);
     return 1;
   }
+  const analyzer = await openAnalyzer();
   const progress = createProgress(process.stderr, 'faces');
   const started = performance.now();
   await mkdir(path.join(opts.outDir, 'thumbs'), { recursive: true });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 
 import type { Config } from '../config.js';
+import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import { type CliCommand, usageError } from './command.js';
 
 const ENVIRONMENT_NOTE =
@@ -66,9 +67,11 @@ const album: CliCommand = {
     const { openAnalyzer } = await import('./load-models.js');
     const { runAlbumCommand } = await import('./album-command.js');
     const { createPostWriter } = await import('../app/post-writer.js');
-    const analyzer = await openAnalyzer(config, context.packageRoot, context.log, threads);
+    let analyzer: PhotoAnalyzer | undefined;
+    const open = async () =>
+      (analyzer = await openAnalyzer(config, context.packageRoot, context.log, threads));
     try {
-      return await runAlbumCommand(analyzer, {
+      return await runAlbumCommand(open, {
         albumDir: path.resolve(albumDir),
         outDir: path.resolve(outDir),
         // Two photos per thread: libvips decodes the next while the models work on the current one.
@@ -78,7 +81,7 @@ const album: CliCommand = {
         log: context.log,
       });
     } finally {
-      await analyzer.close();
+      await analyzer?.close();
     }
   },
 };

@@ -1,6 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import { AppError, ErrorCode } from '../core/errors.js';
+
 import type { AlbumInput } from '../services/analyze-album.js';
 
 /** File endings we try to decode; anything else in the folder (notes, sidecars) is not a photo. */
@@ -28,7 +30,14 @@ export interface AlbumListing {
 
 /** Every image below `dir` (recursively, hidden entries and `exclude` left out), in path order. */
 export async function readAlbumDir(dir: string, exclude: readonly string[] = []): Promise<AlbumListing> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch((cause: unknown) => {
+    const code = (cause as NodeJS.ErrnoException).code;
+    // A mistyped path is a usage error, said plainly (exit 2), not a stack trace.
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      throw new AppError(ErrorCode.BadArguments, `no album folder at ${dir}`, { dir, reason: code }, cause);
+    }
+    throw new AppError(ErrorCode.Io, `cannot read the album folder ${dir}`, { dir }, cause);
+  });
   const excluded = exclude.map((p) => path.resolve(p));
   const inputs: AlbumInput[] = [];
   const skipped: string[] = [];

@@ -147,3 +147,22 @@ describe('faceblog faces --json', () => {
     expect(missing!.error).toMatchObject({ code: expect.any(String) as string });
   });
 });
+
+describe('faceblog album on a wrong folder', () => {
+  it('says so in one line, before any model loads', async () => {
+    const missing = await runCli(['album', '/nonexistent-album-folder']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('no album folder at /nonexistent-album-folder (BAD_ARGUMENTS)');
+    expect(missing.stderr).not.toMatch(/\n\s+at /); // no stack trace
+
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'faceblog-empty-album-'));
+    try {
+      const none = await runCli(['album', empty]);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain(`no photos found in ${empty}`);
+      expect(none.stderr).not.toContain('using model pack'); // the models were never opened
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+});
