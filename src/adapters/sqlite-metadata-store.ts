@@ -146,11 +146,16 @@ const PERSON_SELECT = `SELECT p.tenant, p.id, p.name, p.centroid, p.face_count, 
   p.hidden, h.handle FROM people p
   LEFT JOIN person_handles h ON h.tenant = p.tenant AND h.person_id = p.id`;
 
+/** Chats whose person templates stay in memory (most recently asked first out last). */
+const TEMPLATE_CACHE_CHATS = 16;
+
 export class SqliteMetadataStore implements MetadataStore {
   private readonly file: string;
   private readonly busyTimeoutMs: number;
   private handle: Database.Database | undefined;
   private migrated = false;
+  /** personTemplates per chat, with the file's version they were read at. */
+  private readonly templates = new Map<string, { version: string; list: PersonTemplate[] }>();
 
   constructor(options: SqliteMetadataStoreOptions) {
     this.file = options.file;
@@ -388,10 +393,19 @@ export class SqliteMetadataStore implements MetadataStore {
     });
   }
 
+  /**
+   * Served from memory while the file is unchanged: `PRAGMA data_version` moves when another connection
+   * (the worker process) commits, `total_changes()` when this one writes. Reading 2,000 templates costs
+   * 5 ms at best and, with the buffers it allocates, up to 45 ms under load, on every `/find`.
+   */
   personTemplates(tenant: string): Promise<PersonTemplate[]> {
     return this.run('personTemplates', (db) => {
       checkTenant(tenant);
-      return db
+      const changes = db.prepare<[], { n: number }>('SELECT total_changes() AS n').get()?.n ?? 0;
+      const version = `${String(db.pragma('data_version', { simple: true }))}/${changes}`;
+      const cached = this.templates.get(tenant);
+      if (cached?.version === version) return [...cached.list];
+      const list = db
         .prepare<[string], { id: string; centroid: Buffer }>(
           'SELECT id, centroid FROM people WHERE tenant = ? AND centroid IS NOT NULL ORDER BY id',
         )
@@ -400,6 +414,14 @@ export class SqliteMetadataStore implements MetadataStore {
           const centroid = centroidOf(row.centroid);
           return centroid ? [{ id: row.id, centroid }] : [];
         });
+      this.templates.delete(tenant);
+      this.templates.set(tenant, { version, list });
+      // The most recently asked chats only: a chat of 2,000 people holds 4 MB of templates at 512-d.
+      for (const oldest of this.templates.keys()) {
+        if (this.templates.size <= TEMPLATE_CACHE_CHATS) break;
+        this.templates.delete(oldest);
+      }
+      return [...list];
     });
   }
 

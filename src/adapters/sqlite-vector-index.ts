@@ -74,14 +74,18 @@ const VEC_CHUNK_SIZE = 64;
  * Measured on 100k × 512-d in one partition (bench/search.ts, shared 2-core EPYC, CPU per query): the
  * float scan costs 50 ms at k = 10 and 80 ms at k = 200; the sign-bit scan 3.3 ms at k = 10, 7.3 ms at
  * k = 50 and 55 ms at k = 400 (sqlite-vec's top-k grows with k), and each exact rescore reads a vector
- * back from vec0 (≈ 0.1 ms). So the first pass pays only for small k: 5 candidates per result, at least
- * 50, and only up to 20 results; planted matches (cosine 0.6 to a stored face) came back first in every
- * query.
+ * back from vec0 (≈ 0.1 ms). So the first pass pays only for small k: 2 candidates per result, at least
+ * 20, and only up to 20 results. Measured again with the whole `/find` path (bench/search.ts --find, the
+ * bit scan is most of its CPU): k = 50 cost 25 ms and k = 20 about 10 ms, and every answer still equals
+ * the decision over all of the chat's faces (100 of 100 members and strangers): `/find` needs the people
+ * behind the nearest faces, and takes 20 people by template besides.
  */
 const TWO_PASS_MAX_LIMIT = 20;
 /** Below this the exact float scan is fast enough (8 ms CPU at 10k) and its answer is exact. */
 const TWO_PASS_MIN_FACES = 20_000;
-const prefilterK = (limit: number): number => Math.max(50, limit * 5);
+const prefilterK = (limit: number): number => Math.max(20, limit * 2);
+/** Chats whose face count stays in memory. */
+const COUNT_CACHE_CHATS = 64;
 
 export class SqliteVectorIndex implements VectorIndex {
   readonly dimension: number;
@@ -90,6 +94,8 @@ export class SqliteVectorIndex implements VectorIndex {
   private readonly vec: string;
   private readonly bin: string;
   private handle: Database.Database | undefined;
+  /** Face counts per chat, with the file's version they were read at (faceCount). */
+  private readonly counts = new Map<string, { version: string; n: number }>();
 
   constructor(options: SqliteVectorIndexOptions) {
     const collection = options.collection ?? 'faces';
@@ -282,13 +288,27 @@ export class SqliteVectorIndex implements VectorIndex {
     });
   }
 
-  /** The chat's faces, from the (tenant, person) index: 3.6 ms at 100k. */
+  /**
+   * The chat's faces, from the (tenant, person) index: 3.6–5 ms at 100k, so kept while the file is
+   * unchanged (`PRAGMA data_version` moves when another connection commits, `total_changes()` when this
+   * one writes). It only picks the search's first pass, never its answer.
+   */
   private faceCount(db: Database.Database, tenant: string): number {
-    return (
+    const changes = db.prepare<[], { n: number }>('SELECT total_changes() AS n').get()?.n ?? 0;
+    const version = `${String(db.pragma('data_version', { simple: true }))}/${changes}`;
+    const cached = this.counts.get(tenant);
+    if (cached?.version === version) return cached.n;
+    const n =
       db
         .prepare<[string], { n: number }>(`SELECT count(*) AS n FROM ${this.points} WHERE tenant = ?`)
-        .get(tenant)?.n ?? 0
-    );
+        .get(tenant)?.n ?? 0;
+    this.counts.delete(tenant);
+    this.counts.set(tenant, { version, n });
+    for (const oldest of this.counts.keys()) {
+      if (this.counts.size <= COUNT_CACHE_CHATS) break;
+      this.counts.delete(oldest);
+    }
+    return n;
   }
 
   /** Sign-bit scan of the chat's partition for candidates, then exact cosine over those alone. */

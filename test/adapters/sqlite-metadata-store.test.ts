@@ -62,6 +62,46 @@ describe('SqliteMetadataStore specifics', () => {
     }
   });
 
+  it('keeps person templates in memory only while the file is unchanged, by anyone', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'faceblog-metadata-'));
+    const file = path.join(dir, 'metadata.sqlite');
+    const reader = new SqliteMetadataStore({ file });
+    // Another connection on the same file: the worker process beside the bot.
+    const writer = new SqliteMetadataStore({ file });
+    const person = (id: string, value: number) => ({
+      id,
+      tenant: 'tg-1',
+      name: null,
+      centroid: new Float32Array([value, 0, 0, 0]),
+      faceCount: 1,
+      coverFace: null,
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    const read = async () =>
+      (await reader.personTemplates('tg-1')).map((t) => [t.id, t.centroid[0]] as const);
+    try {
+      await writer.savePerson(person('p-a', 1));
+      expect(await read()).toEqual([['p-a', 1]]);
+      expect(await read()).toEqual([['p-a', 1]]);
+      // A write by the other connection (a new person, a moved template) shows at once.
+      await writer.savePerson(person('p-b', 2));
+      await writer.savePerson(person('p-a', 3));
+      expect(await read()).toEqual([
+        ['p-a', 3],
+        ['p-b', 2],
+      ]);
+      // So does one by this connection, and a deletion.
+      await reader.deletePerson('tg-1', 'p-b');
+      expect(await read()).toEqual([['p-a', 3]]);
+      await writer.forgetTenant('tg-1');
+      expect(await read()).toEqual([]);
+    } finally {
+      await reader.close();
+      await writer.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('upgrades safely from several processes at once', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'faceblog-metadata-'));
     const file = path.join(dir, 'metadata.sqlite');
