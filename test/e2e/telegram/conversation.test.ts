@@ -3,8 +3,7 @@
  * API emulator (TELEGRAM_API_ROOT), both processes share real Redis under a queue prefix of their own
  * and a temp data dir, and photos are analyzed by the real `local` model pack.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -12,16 +11,16 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { FR, KNN, PEOPLE_ALBUM, ROSE_PHOTOS } from '../../support/albums.js';
-import { fixture, mirrorDir } from '../../support/fixtures.js';
-import { obliterate, REDIS_URL } from '../../jobs/support/harness.js';
+import { fixture } from '../../support/fixtures.js';
 import {
   type ApiCall,
-  BotApiEmulator,
+  type BotApiEmulator,
   type TgChat,
   type TgMessage,
   type TgUser,
 } from './bot-api-emulator.js';
-import { type Proc, startProcess } from './support/processes.js';
+import type { Proc } from './support/processes.js';
+import { type BotStack, startBotStack } from './support/bot-stack.js';
 
 /** Photos 1-3 Obama, 4-5 Biden, 6-7 Kit Harington, 8 nobody: sent as one album, in this order. */
 const ALBUM = PEOPLE_ALBUM;
@@ -49,11 +48,10 @@ const buttons = (c: ApiCall): { text: string; callback_data: string }[] =>
 const SENDS = new Set(['sendMessage', 'sendPhoto', 'sendMediaGroup', 'sendDocument']);
 
 describe('the Telegram bot, end to end', () => {
+  let stack: BotStack;
   let emu: BotApiEmulator;
   let bot: Proc;
   let worker: Proc;
-  let dataDir: string;
-  let prefix: string;
   /** The handles the bot gave the album's people, and their person ids (from the buttons). */
   const num: { obama?: number; biden?: number; kit?: number } = {};
   const ids: { obama?: string; biden?: string; kit?: string } = {};
@@ -69,33 +67,10 @@ describe('the Telegram bot, end to end', () => {
     emu.waitForCall((c) => c.ok && inGroup(c) && pattern.test(text(c)), { after, timeoutMs });
 
   beforeAll(async () => {
-    emu = await BotApiEmulator.start();
-    emu.setMember(group.id, alice.id, 'creator');
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'faceblog-tg-'));
-    prefix = `tg${randomBytes(5).toString('hex')}`;
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TELEGRAM_BOT_TOKEN: emu.token,
-      TELEGRAM_API_ROOT: emu.apiRoot,
-      // The emulator does not rate-limit; Telegram's 20 messages a minute per group would make this
-      // test wait for minutes.
-      TELEGRAM_THROTTLE: 'off',
-      TELEGRAM_ALBUM_DEBOUNCE_MS: '800',
-      REDIS_URL,
-      FACEBLOG_QUEUE_PREFIX: prefix,
-      FACEBLOG_DATA_DIR: dataDir,
-      FACEBLOG_MODEL_MIRROR: mirrorDir,
-      FACEBLOG_MODEL_PACK: 'local',
-      FACEBLOG_OFFLINE: '1',
-    };
-    worker = startProcess('worker', 'src/main-worker.ts', env);
-    bot = startProcess('bot', 'src/main-bot.ts', env);
-    await emu
-      .waitForCall((c) => c.method === 'setMyCommands', { timeoutMs: 90_000 })
-      .catch((error: unknown) => {
-        throw new Error(`the bot did not start: ${String(error)}\n${bot.output()}`);
-      });
+    stack = await startBotStack((e) => {
+      e.setMember(group.id, alice.id, 'creator');
+    });
+    ({ emu, bot, worker } = stack);
   }, 120_000);
 
   afterAll(async () => {
@@ -109,10 +84,7 @@ describe('the Telegram bot, end to end', () => {
         return `${c.method} ${media}${text(c)} ${buttons.join('')}`.trim();
       });
     await writeFile(path.join(os.tmpdir(), 'faceblog-telegram-conversation.txt'), `${said.join('\n')}\n`);
-    const codes = await Promise.all([bot.stop(), worker.stop()]);
-    await emu.close();
-    await obliterate(prefix);
-    await rm(dataDir, { recursive: true, force: true });
+    const codes = await stack.stop();
     // A clean shutdown exits 0 on SIGTERM.
     expect(codes, `${bot.output()}\n${worker.output()}`).toEqual([0, 0]);
   }, 60_000);

@@ -5,25 +5,22 @@
  * named, the second album asks with both faces. Yes (admins) merges with Undo; No (any member) is
  * remembered: the next album with the same unnamed person asks nothing.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { FR } from '../../support/albums.js';
-import { fixture, mirrorDir } from '../../support/fixtures.js';
-import { obliterate, REDIS_URL } from '../../jobs/support/harness.js';
+import { fixture } from '../../support/fixtures.js';
 import {
   type ApiCall,
-  BotApiEmulator,
+  type BotApiEmulator,
   type TgChat,
   type TgMessage,
   type TgUser,
 } from './bot-api-emulator.js';
-import { type Proc, startProcess } from './support/processes.js';
+import type { Proc } from './support/processes.js';
+import { type BotStack, startBotStack } from './support/bot-stack.js';
 
 const LANCE = 'lfw/Lance_Armstrong/Lance_Armstrong_';
 const group: TgChat = { id: -1001234567891, type: 'supergroup', title: 'Race day' };
@@ -43,11 +40,10 @@ const buttons = (c: ApiCall): { text: string; callback_data: string }[] =>
   ).flat();
 
 describe('"Is this Anna?" after an album, end to end', () => {
+  let stack: BotStack;
   let emu: BotApiEmulator;
   let bot: Proc;
   let worker: Proc;
-  let dataDir: string;
-  let prefix: string;
 
   const reply = (after: number, pattern: RegExp, timeoutMs = 30_000) =>
     emu.waitForCall((c) => c.ok && inGroup(c) && pattern.test(text(c)), { after, timeoutMs });
@@ -62,38 +58,14 @@ describe('"Is this Anna?" after an album, end to end', () => {
   }
 
   beforeAll(async () => {
-    emu = await BotApiEmulator.start();
-    emu.setMember(group.id, alice.id, 'creator');
-    dataDir = await mkdtemp(path.join(os.tmpdir(), 'faceblog-tg-suggest-'));
-    prefix = `tg${randomBytes(5).toString('hex')}`;
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      TELEGRAM_BOT_TOKEN: emu.token,
-      TELEGRAM_API_ROOT: emu.apiRoot,
-      TELEGRAM_THROTTLE: 'off',
-      TELEGRAM_ALBUM_DEBOUNCE_MS: '800',
-      REDIS_URL,
-      FACEBLOG_QUEUE_PREFIX: prefix,
-      FACEBLOG_DATA_DIR: dataDir,
-      FACEBLOG_MODEL_MIRROR: mirrorDir,
-      FACEBLOG_MODEL_PACK: 'local',
-      FACEBLOG_OFFLINE: '1',
-    };
-    worker = startProcess('worker', 'src/main-worker.ts', env);
-    bot = startProcess('bot', 'src/main-bot.ts', env);
-    await emu
-      .waitForCall((c) => c.method === 'setMyCommands', { timeoutMs: 90_000 })
-      .catch((error: unknown) => {
-        throw new Error(`the bot did not start: ${String(error)}\n${bot.output()}`);
-      });
+    stack = await startBotStack((e) => {
+      e.setMember(group.id, alice.id, 'creator');
+    });
+    ({ emu, bot, worker } = stack);
   }, 120_000);
 
   afterAll(async () => {
-    const codes = await Promise.all([bot.stop(), worker.stop()]);
-    await emu.close();
-    await obliterate(prefix);
-    await rm(dataDir, { recursive: true, force: true });
+    const codes = await stack.stop();
     expect(codes, `${bot.output()}\n${worker.output()}`).toEqual([0, 0]);
   }, 60_000);
 
