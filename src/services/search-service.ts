@@ -18,6 +18,8 @@ import type { AnalyzingDeps } from './deps.js';
 import { readAlbumMessages } from './photo-service.js';
 import { repeatedShots } from './same-shot.js';
 
+type FaceWithVector = StoredFace & { readonly vector: Float32Array };
+
 export interface FoundPhoto {
   readonly sha256: string;
   /** The original and its thumbnail in the blob store. */
@@ -125,9 +127,9 @@ export function createSearchService(deps: AnalyzingDeps) {
   }
 
   /** Every face of `person` with its vector, from the index's person filter. */
-  async function facesOf(tenant: string, person: string): Promise<(StoredFace & { vector: Float32Array })[]> {
+  async function facesOf(tenant: string, person: string): Promise<FaceWithVector[]> {
     return (await deps.index.list({ tenant, person }, { withVectors: true })).filter(
-      (f): f is StoredFace & { vector: Float32Array } => f.vector !== undefined,
+      (f): f is FaceWithVector => f.vector !== undefined,
     );
   }
 
@@ -153,12 +155,12 @@ export function createSearchService(deps: AnalyzingDeps) {
       .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
       .slice(0, FIRST_PASS_PEOPLE);
     for (const p of templates) ids.add(p.id);
-    const people: KnownPerson[] = [];
+    // Each candidate's faces, read once: they score the person and, for the one found, pick the photos.
+    const faces = new Map<string, FaceWithVector[]>();
     for (const id of [...ids].sort()) {
-      if (exclude.has(id)) continue;
-      people.push({ id, vectors: (await facesOf(tenant, id)).map((f) => f.vector) });
+      if (!exclude.has(id)) faces.set(id, await facesOf(tenant, id));
     }
-    return people;
+    return faces;
   }
 
   /**
@@ -170,9 +172,10 @@ export function createSearchService(deps: AnalyzingDeps) {
     tenant: string,
     person: string,
     selfie: Float32Array | null,
+    known?: readonly FaceWithVector[],
   ): Promise<FoundPhoto[]> {
-    const best = new Map<string, { score: number; face: StoredFace & { vector: Float32Array } }>();
-    for (const f of await facesOf(tenant, person)) {
+    const best = new Map<string, { score: number; face: FaceWithVector }>();
+    for (const f of known ?? (await facesOf(tenant, person))) {
       const score = selfie ? cosine(selfie, f.vector) : f.payload.quality;
       const seen = best.get(f.payload.photo);
       if (!seen || score > seen.score) best.set(f.payload.photo, { score, face: f });
@@ -233,18 +236,27 @@ export function createSearchService(deps: AnalyzingDeps) {
     }
     for (const current of yes) {
       if (no.has(current)) continue;
-      const photos = await photosOf(tenant, current, embedding);
+      const faces = await facesOf(tenant, current);
+      const photos = await photosOf(tenant, current, embedding, faces);
       if (photos.length === 0) continue;
-      const vectors = (await facesOf(tenant, current)).map((f) => f.vector);
-      const score = personScore(embedding, vectors, t.topK);
+      const score = personScore(
+        embedding,
+        faces.map((f) => f.vector),
+        t.topK,
+      );
       return { status: 'found', person: await personRef(tenant, current), score, confirmed: true, photos };
     }
 
-    const decision = identify(embedding, await candidates(tenant, embedding, no), t);
+    const near = await candidates(tenant, embedding, no);
+    const people: KnownPerson[] = [...near].map(([id, faces]) => ({
+      id,
+      vectors: faces.map((f) => f.vector),
+    }));
+    const decision = identify(embedding, people, t);
     if (decision.kind === 'none') return { status: 'no-match' };
     const person = await personRef(tenant, decision.best.person);
     if (decision.kind === 'unsure') return { status: 'unsure', person, score: decision.best.score };
-    const photos = await photosOf(tenant, decision.best.person, embedding);
+    const photos = await photosOf(tenant, decision.best.person, embedding, near.get(decision.best.person));
     // Matches whose photos are gone (forgotten meanwhile) are no match at all.
     if (photos.length === 0) return { status: 'no-match' };
     return { status: 'found', person, score: decision.best.score, confirmed: false, photos };

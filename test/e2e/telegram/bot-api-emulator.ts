@@ -570,18 +570,7 @@ export class BotApiEmulator {
         const caption =
           p.caption === undefined ? undefined : checkText(p.caption, p.parse_mode, CAPTION_LIMIT, 'caption');
         const stored = upload.stored ?? this.addFile(upload.bytes, { kind: field });
-        const media =
-          method === 'sendPhoto'
-            ? { photo: [await photoSize(stored, upload.bytes)] }
-            : {
-                document: {
-                  file_id: stored.file_id,
-                  file_unique_id: stored.file_unique_id,
-                  file_name: upload.filename,
-                  mime_type: upload.mimeType,
-                  file_size: stored.size,
-                },
-              };
+        const media = await mediaFields(field, stored, upload);
         return this.botMessage(
           Number(p.chat_id),
           { ...media, ...(caption === undefined ? {} : { caption, ...parseMode(p) }) },
@@ -614,18 +603,7 @@ export class BotApiEmulator {
               ? undefined
               : checkText(item.caption, item.parse_mode, CAPTION_LIMIT, 'caption');
           const stored = upload.stored ?? this.addFile(upload.bytes, { kind: item.type });
-          const body =
-            item.type === 'photo'
-              ? { photo: [await photoSize(stored, upload.bytes)] }
-              : {
-                  document: {
-                    file_id: stored.file_id,
-                    file_unique_id: stored.file_unique_id,
-                    file_name: upload.filename,
-                    mime_type: upload.mimeType,
-                    file_size: stored.size,
-                  },
-                };
+          const body = await mediaFields(item.type, stored, upload);
           out.push(
             this.botMessage(
               Number(p.chat_id),
@@ -847,6 +825,37 @@ function resolveMedia(value: unknown, files: readonly UploadedFile[], field: str
   const direct = files.find((f) => f.field === field);
   if (direct) return direct;
   throw new ApiError(400, `Bad Request: ${field} must be an uploaded file in this test server`);
+}
+
+/** The message fields of a sent photo (its size) or file (its document). */
+async function mediaFields(
+  kind: 'photo' | 'document',
+  stored: StoredFile,
+  upload: UploadedFile,
+): Promise<Partial<TgMessage>> {
+  if (kind === 'photo') return { photo: [await photoSize(stored, upload.bytes)] };
+  return {
+    document: {
+      file_id: stored.file_id,
+      file_unique_id: stored.file_unique_id,
+      file_name: upload.filename,
+      mime_type: upload.mimeType,
+      file_size: stored.size,
+    },
+  };
+}
+
+/** The text or caption a call sent ('' for none). */
+export function callText(c: ApiCall): string {
+  const { text, caption } = c.params;
+  return typeof text === 'string' ? text : typeof caption === 'string' ? caption : '';
+}
+
+/** The inline buttons a call sent, row by row flattened. */
+export function callButtons(c: ApiCall): { text: string; callback_data: string }[] {
+  const markup = c.params.reply_markup as
+    { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined;
+  return (markup?.inline_keyboard ?? []).flat();
 }
 
 async function photoSize(file: StoredFile, bytes: Buffer): Promise<TgPhotoSize> {

@@ -15,6 +15,8 @@ import { fixture } from '../../support/fixtures.js';
 import {
   type ApiCall,
   type BotApiEmulator,
+  callButtons,
+  callText,
   type TgChat,
   type TgMessage,
   type TgUser,
@@ -34,16 +36,9 @@ const alice: TgUser = { id: 501, is_bot: false, first_name: 'Alice' };
 const bob: TgUser = { id: 502, is_bot: false, first_name: 'Bob' };
 
 const bytesOf = async (p: string) => readFile(fixture(p));
-const text = (c: ApiCall): string => {
-  const { text: body, caption } = c.params;
-  return typeof body === 'string' ? body : typeof caption === 'string' ? caption : '';
-};
+const text = callText;
 const inGroup = (c: ApiCall) => Number(c.params.chat_id) === group.id;
-const buttons = (c: ApiCall): { text: string; callback_data: string }[] =>
-  (
-    (c.params.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined)
-      ?.inline_keyboard ?? []
-  ).flat();
+const buttons = callButtons;
 /** The Bot API methods that put a new message in the chat. */
 const SENDS = new Set(['sendMessage', 'sendPhoto', 'sendMediaGroup', 'sendDocument']);
 

@@ -15,6 +15,8 @@ import { fixture } from '../../support/fixtures.js';
 import {
   type ApiCall,
   type BotApiEmulator,
+  callButtons,
+  callText,
   type TgChat,
   type TgMessage,
   type TgUser,
@@ -28,16 +30,9 @@ const alice: TgUser = { id: 601, is_bot: false, first_name: 'Alice' };
 const bob: TgUser = { id: 602, is_bot: false, first_name: 'Bob' };
 
 const bytesOf = async (p: string) => readFile(fixture(p));
-const text = (c: ApiCall): string => {
-  const { text: body, caption } = c.params;
-  return typeof body === 'string' ? body : typeof caption === 'string' ? caption : '';
-};
+const text = callText;
 const inGroup = (c: ApiCall) => Number(c.params.chat_id) === group.id;
-const buttons = (c: ApiCall): { text: string; callback_data: string }[] =>
-  (
-    (c.params.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined)
-      ?.inline_keyboard ?? []
-  ).flat();
+const buttons = callButtons;
 
 describe('"Is this Anna?" after an album, end to end', () => {
   let stack: BotStack;
