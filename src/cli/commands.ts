@@ -64,19 +64,25 @@ const album: CliCommand = {
     if (threads !== undefined && (!Number.isInteger(threads) || threads < 1))
       throw usageError('album: --threads takes a whole number ≥ 1');
     const config = context.config();
-    const { openAnalyzer } = await import('./load-models.js');
+    // Only what reads the folder is loaded before it is read: the models' modules (sharp, onnxruntime)
+    // load once there are photos, and the site's while the models load (album-command.ts).
     const { runAlbumCommand } = await import('./album-command.js');
-    const { createPostWriter } = await import('../app/post-writer.js');
     let analyzer: PhotoAnalyzer | undefined;
-    const open = async () =>
-      (analyzer = await openAnalyzer(config, context.packageRoot, context.log, threads));
+    const open = async () => {
+      const { openAnalyzer } = await import('./load-models.js');
+      return (analyzer = await openAnalyzer(config, context.packageRoot, context.log, threads));
+    };
+    // The Anthropic SDK (about 0.2 s to load) only when a key asks for Claude.
+    const writer = config.anthropic
+      ? (await import('../app/post-writer.js')).createPostWriter(config)
+      : undefined;
     try {
       return await runAlbumCommand(open, {
         albumDir: path.resolve(albumDir),
         outDir: path.resolve(outDir),
         // Two photos per thread: libvips decodes the next while the models work on the current one.
         concurrency: (threads ?? 1) * 2,
-        writer: createPostWriter(config),
+        writer,
         language: config.language,
         log: context.log,
       });
