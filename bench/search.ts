@@ -10,6 +10,8 @@
  *   npx tsx bench/search.ts --quick    150k points in total (same two measured chats)
  *   npx tsx bench/search.ts --find     only the /find path: the search service's whole query
  *                                      (bench/support/find-chat.ts), 100k faces in one chat
+ *   npx tsx bench/search.ts --group    only an album arriving in that chat: its grouping and the
+ *                                      "Is this Anna?" questions (bench/support/album-in-chat.ts)
  *   --queries N                        /find queries per kind (default 100)
  *
  * The database is built once under bench/out/ and reused; an interrupted build resumes (point ids are
@@ -24,6 +26,7 @@ import { fileURLToPath } from 'node:url';
 import { SqliteVectorIndex } from '../src/adapters/sqlite-vector-index.js';
 import { facePointId } from '../src/core/keys.js';
 import type { FacePoint } from '../src/ports/vector-index.js';
+import { benchAlbumInChat } from './support/album-in-chat.js';
 import { benchFind } from './support/find-chat.js';
 
 const quick = process.argv.includes('--quick');
@@ -201,6 +204,8 @@ async function main(): Promise<void> {
   await index.close();
 }
 
-if (!findOnly) await main();
+const groupOnly = process.argv.includes('--group');
+if (!findOnly && !groupOnly) await main();
 const at = process.argv.indexOf('--queries');
-await benchFind(outDir, at > 0 ? Number(process.argv[at + 1]) : 100);
+if (!groupOnly) await benchFind(outDir, at > 0 ? Number(process.argv[at + 1]) : 100);
+await benchAlbumInChat(outDir, 3);

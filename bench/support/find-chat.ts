@@ -24,18 +24,18 @@ import type { TenantGuard } from '../../src/ports/tenant-guard.js';
 import { createSearchService } from '../../src/services/search-service.js';
 import { personIdFor, personRecord } from '../../src/services/tenant-faces.js';
 
-const DIM = 512;
-const TENANT = 'tg-7100000';
+export const DIM = 512;
+export const TENANT = 'tg-7100000';
 const PHOTOS = 20_000;
 const FACES_PER_PHOTO = 5;
-const PEOPLE = 2_000;
+export const PEOPLE = 2_000;
 const FACES_PER_PERSON = 40;
-const PACK = 'bench';
+export const PACK = 'bench';
 /** The thresholds of the `local` pack (models/manifest.json). */
-const THRESHOLDS = { sure: 0.51, unsure: 0.39, margin: 0.05, topK: 3 };
+export const THRESHOLDS = { sure: 0.51, unsure: 0.39, margin: 0.05, topK: 3 };
 
 /** xorshift32, seeded: the same chat on every build. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;
@@ -47,7 +47,7 @@ function rng(seed: number): () => number {
   };
 }
 
-function unit(next: () => number): Float32Array {
+export function unit(next: () => number): Float32Array {
   const v = new Float32Array(DIM);
   for (let i = 0; i < DIM; i++) v[i] = next() + next() + next() - 1.5;
   return normalize(v);
@@ -62,20 +62,20 @@ function normalize(v: Float32Array): Float32Array {
 }
 
 /** `a·base + b·noise`, normalised. */
-function near(base: Float32Array, a: number, next: () => number): Float32Array {
+export function near(base: Float32Array, a: number, next: () => number): Float32Array {
   const noise = unit(next);
   const b = Math.sqrt(1 - a * a);
   return normalize(base.map((x, i) => a * x + b * noise[i]!));
 }
 
-interface Chat {
+export interface Chat {
   /** Every face: id, vector and person (null for nobody). */
   faces: { id: string; photo: string; faceIndex: number; vector: Float32Array; person: string | null }[];
   centres: Float32Array[];
   people: string[];
 }
 
-function makeChat(): Chat {
+export function makeChat(): Chat {
   const next = rng(7);
   const people = Array.from({ length: PEOPLE }, (_, p) => personIdFor(TENANT, `bench-${p}`));
   const centres = people.map(() => unit(next));
@@ -98,7 +98,7 @@ function makeChat(): Chat {
   return { faces, centres, people };
 }
 
-async function build(dir: string, chat: Chat): Promise<void> {
+export async function build(dir: string, chat: Chat): Promise<void> {
   const metadata = new SqliteMetadataStore({ file: path.join(dir, 'metadata.sqlite') });
   const index = new SqliteVectorIndex({ file: path.join(dir, 'index.sqlite'), dimension: DIM });
   await metadata.migrate();
@@ -164,21 +164,28 @@ async function build(dir: string, chat: Chat): Promise<void> {
   await Promise.all([metadata.close(), index.close()]);
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-export async function benchFind(outDir: string, queries: number): Promise<void> {
+/** The chat's folder under `outDir`, built on first use. */
+export async function findChat(outDir: string, chat: Chat): Promise<string> {
   const dir = path.join(outDir, `find-chat-100k-d${DIM}`);
-  const chat = makeChat();
-  console.log(
-    `/find path (findByEmbedding): one chat of ${chat.faces.length} faces, ${PEOPLE} people × ` +
-      `${FACES_PER_PERSON} faces, dimension ${DIM}, ${dir}`,
-  );
   if (!existsSync(path.join(dir, 'index.sqlite'))) {
     await mkdir(dir, { recursive: true });
     await build(dir, chat);
   }
+  return dir;
+}
+
+export async function benchFind(outDir: string, queries: number): Promise<void> {
+  const chat = makeChat();
+  const dir = path.join(outDir, `find-chat-100k-d${DIM}`);
+  console.log(
+    `/find path (findByEmbedding): one chat of ${chat.faces.length} faces, ${PEOPLE} people × ` +
+      `${FACES_PER_PERSON} faces, dimension ${DIM}, ${dir}`,
+  );
+  await findChat(outDir, chat);
   const metadata = new SqliteMetadataStore({ file: path.join(dir, 'metadata.sqlite') });
   const index = new SqliteVectorIndex({ file: path.join(dir, 'index.sqlite'), dimension: DIM });
   const unused = (what: string) => () => {

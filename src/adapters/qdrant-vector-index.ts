@@ -18,6 +18,7 @@ import {
   type FaceFilter,
   type FaceMatch,
   type FacePoint,
+  type PersonCount,
   type SearchOptions,
   type StoredFace,
   type VectorIndex,
@@ -284,6 +285,38 @@ export class QdrantVectorIndex implements VectorIndex {
       this.client.count(this.collection, { filter: qfilter, exact: true }),
     );
     return result.count;
+  }
+
+  async personCounts(tenant: string): Promise<PersonCount[]> {
+    // Qdrant's facet counts points per value but not distinct photos: scroll the two payload fields.
+    const faces = new Map<string, number>();
+    const photos = new Map<string, Set<string>>();
+    let offset: string | number | undefined;
+    do {
+      const page = await this.call('personCounts', () =>
+        this.client.scroll(this.collection, {
+          filter: this.filter(tenant),
+          limit: LIST_PAGE,
+          with_payload: ['person', 'photo'],
+          with_vector: false,
+          ...(offset === undefined ? {} : { offset }),
+        }),
+      );
+      for (const p of page.points) {
+        const person = p.payload?.person;
+        const photo = p.payload?.photo;
+        if (typeof person !== 'string' || typeof photo !== 'string') continue;
+        faces.set(person, (faces.get(person) ?? 0) + 1);
+        const seen = photos.get(person) ?? new Set<string>();
+        seen.add(photo);
+        photos.set(person, seen);
+      }
+      const next = page.next_page_offset;
+      offset = typeof next === 'string' || typeof next === 'number' ? next : undefined;
+    } while (offset !== undefined);
+    return [...faces]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([person, n]) => ({ person, faces: n, photos: photos.get(person)?.size ?? 0 }));
   }
 
   close(): Promise<void> {

@@ -31,6 +31,7 @@ import {
   type FaceFilter,
   type FaceMatch,
   type FacePoint,
+  type PersonCount,
   type SearchOptions,
   type StoredFace,
   type VectorIndex,
@@ -435,6 +436,19 @@ export class SqliteVectorIndex implements VectorIndex {
         .prepare<string[], { n: number }>(`SELECT count(*) AS n FROM ${this.points} WHERE ${sql}`)
         .get(...params);
       return row?.n ?? 0;
+    });
+  }
+
+  personCounts(tenant: string): Promise<PersonCount[]> {
+    return this.run('personCounts', (db) => {
+      assertTenant(tenant);
+      // The (tenant, person) index walks one chat's faces in person order.
+      return db
+        .prepare<[string], PersonCount>(
+          `SELECT person, count(*) AS faces, count(DISTINCT photo) AS photos FROM ${this.points}
+           WHERE tenant = ? AND person IS NOT NULL GROUP BY person ORDER BY person`,
+        )
+        .all(tenant);
     });
   }
 

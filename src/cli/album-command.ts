@@ -38,10 +38,7 @@ export async function runAlbumCommand(
   }
   // The site's modules (the writers, the geocoder's data: about 0.3 s) load on this thread while the
   // analyzer thread opens the models, instead of before it.
-  const [analyzer, { writeAlbumSite }] = await Promise.all([
-    openAnalyzer(),
-    import('../blog/write-site.js'),
-  ]);
+  const [analyzer, { writeAlbumSite }] = await Promise.all([openAnalyzer(), import('../blog/write-site.js')]);
   const progress = createProgress(process.stderr, 'faces');
   const started = performance.now();
   await mkdir(path.join(opts.outDir, 'thumbs'), { recursive: true });

@@ -58,6 +58,13 @@ export interface SearchOptions {
   readonly pack: string;
 }
 
+/** How many faces, and in how many photos, one person of a chat has. */
+export interface PersonCount {
+  readonly person: string;
+  readonly faces: number;
+  readonly photos: number;
+}
+
 /** Which of a tenant's faces to delete or count. */
 export interface FaceFilter {
   readonly tenant: string;
@@ -85,6 +92,11 @@ export interface VectorIndex {
   /** Deletes all of a tenant's faces, or those of one person or one photo. */
   deleteWhere(filter: FaceFilter): Promise<void>;
   count(filter: FaceFilter): Promise<number>;
+  /**
+   * Faces and photos per person of the tenant (faces of nobody left out), in person order: what the
+   * people list shows, without reading every face (a chat of 100k faces took 1.5 s that way).
+   */
+  personCounts(tenant: string): Promise<PersonCount[]>;
   close(): Promise<void>;
 }
 

@@ -20,6 +20,7 @@ import type { Fence } from '../ports/tenant-guard.js';
 import type { ServiceDeps } from './deps.js';
 import { fencedDeps } from './fenced-deps.js';
 import { analysisKey, type StoredPhotoAnalysis } from './index-photo.js';
+import { CANDIDATE_SLACK, facesOfPerson, nearPeople } from './near-people.js';
 import {
   byPerson,
   existingPeople,
@@ -28,7 +29,6 @@ import {
   personIdFor,
   personOf,
   personRecord,
-  tenantPhotos,
 } from './tenant-faces.js';
 
 /** Runs under the chat's lock (see jobs/handlers.ts); every write checks `fence` first. */
@@ -45,10 +45,9 @@ export async function groupAlbum(
   if ((await deps.metadata.getAlbum(tenant, albumId)) === null) return null;
   const now = deps.now?.() ?? new Date();
   const albumPhotos = await deps.metadata.listPhotos(tenant, albumId);
-  const allPhotos = await tenantPhotos(deps.metadata, tenant);
-  const faces = await getFaces(deps.index, tenant, faceIdsOf(tenant, allPhotos), true);
-  const albumShas = new Set(albumPhotos.map((p) => p.sha256));
-  const fresh = faces.filter((f) => albumShas.has(f.payload.photo) && f.payload.person === null);
+  const albumFaces = await getFaces(deps.index, tenant, faceIdsOf(tenant, albumPhotos), true);
+  const fresh = albumFaces.filter((f) => f.payload.person === null);
+  const faces = await withNearPeople(deps, tenant, albumFaces, fresh);
 
   const assigned = await assignPeople(deps, tenant, faces, fresh);
   const updated = faces.map((f) => {
@@ -60,6 +59,37 @@ export async function groupAlbum(
   const result = await buildResult(deps, tenant, albumId, albumPhotos, updated, people, extraFailures, now);
   await deps.metadata.setAlbumStatus(tenant, albumId, 'done', result);
   return result;
+}
+
+/**
+ * The album's faces and every face of the people its new faces could join: those near a new face
+ * (near-people.ts) and those the album's other faces already belong to. The rest of the chat cannot
+ * change the grouping (a person joins only at `cluster` or above) and is not read: in a chat of 100k
+ * faces, reading them all took 5.5 s per album and splitting every person into look-alike groups 2 s
+ * more (bench/search.ts --group).
+ */
+async function withNearPeople(
+  deps: ServiceDeps,
+  tenant: string,
+  albumFaces: readonly StoredFace[],
+  fresh: readonly StoredFace[],
+): Promise<StoredFace[]> {
+  const people = new Set<string>();
+  for (const f of albumFaces) if (f.payload.person !== null) people.add(f.payload.person);
+  const templates = fresh.length > 0 ? await deps.metadata.personTemplates(tenant) : [];
+  for (const f of fresh) {
+    if (!f.vector) continue;
+    const near = await nearPeople(deps.index, tenant, f.vector, templates, {
+      floor: deps.pack.thresholds.cluster - CANDIDATE_SLACK,
+      pack: deps.pack.name,
+    });
+    for (const id of near) people.add(id);
+  }
+  const byId = new Map(albumFaces.map((f) => [f.id, f]));
+  for (const id of [...people].sort()) {
+    for (const f of await facesOfPerson(deps.index, tenant, id)) byId.set(f.id, f);
+  }
+  return [...byId.values()];
 }
 
 /** Runs clusterFaces over the fresh faces and writes the assignments; returns face id → person. */

@@ -13,16 +13,9 @@ import { clusterFaces } from '../pipeline/cluster.js';
 import type { StoredFace } from '../ports/vector-index.js';
 import type { ServiceDeps } from './deps.js';
 import { fencedDeps } from './fenced-deps.js';
+import { CANDIDATE_SLACK, nearPeople } from './near-people.js';
 import { albumSuggestions, type Suggestion } from './suggestions.js';
-import {
-  byPerson,
-  existingPeople,
-  getFaces,
-  personIdFor,
-  personOf,
-  personRecord,
-  tenantFaces,
-} from './tenant-faces.js';
+import { byPerson, existingPeople, getFaces, personIdFor, personOf, personRecord } from './tenant-faces.js';
 
 export interface PersonSummary {
   readonly id: string;
@@ -117,25 +110,31 @@ export function createPeopleService(deps: ServiceDeps) {
   return {
     /** People with at least one face, most faces first. */
     async listPeople(tenant: string): Promise<PersonSummary[]> {
-      const groups = byPerson(await tenantFaces(deps, tenant, false));
-      const records = await deps.metadata.listPeople(tenant);
-      return records
-        .filter((r) => groups.has(r.id))
-        .map((r) => {
-          const faces = groups.get(r.id) ?? [];
-          const cover = faces.find((f) => f.id === r.coverFace) ?? faces[0];
-          return {
-            id: r.id,
-            handle: r.handle ?? 0,
-            name: r.name,
-            hidden: r.hidden ?? false,
-            faceCount: faces.length,
-            photoCount: new Set(faces.map((f) => f.payload.photo)).size,
-            coverKey: cover ? faceKey(tenant, cover.payload.photo, cover.payload.faceIndex) : null,
-            coverFace: cover?.id ?? null,
-          };
-        })
-        .sort((a, b) => b.faceCount - a.faceCount || a.handle - b.handle);
+      // Counts from the index and cover faces by id: the chat's faces themselves are never read.
+      const counts = new Map((await deps.index.personCounts(tenant)).map((c) => [c.person, c]));
+      const records = (await deps.metadata.listPeople(tenant)).filter((r) => counts.has(r.id));
+      const covers = new Map<string, StoredFace>();
+      const ids = records.flatMap((r) => (r.coverFace ? [r.coverFace] : []));
+      for (const f of await getFaces(deps.index, tenant, ids, false)) covers.set(f.id, f);
+      const out: PersonSummary[] = [];
+      for (const r of records) {
+        const stored = r.coverFace ? covers.get(r.coverFace) : undefined;
+        // A cover that left the person (moved by "not this person") gives way to any face of theirs.
+        const cover =
+          stored?.payload.person === r.id ? stored : (await deps.index.list({ tenant, person: r.id }))[0];
+        const count = counts.get(r.id);
+        out.push({
+          id: r.id,
+          handle: r.handle ?? 0,
+          name: r.name,
+          hidden: r.hidden ?? false,
+          faceCount: count?.faces ?? 0,
+          photoCount: count?.photos ?? 0,
+          coverKey: cover ? faceKey(tenant, cover.payload.photo, cover.payload.faceIndex) : null,
+          coverFace: cover?.id ?? null,
+        });
+      }
+      return out.sort((a, b) => b.faceCount - a.faceCount || a.handle - b.handle);
     },
 
     /**
@@ -179,7 +178,7 @@ export function createPeopleService(deps: ServiceDeps) {
     /** The person's faces, best first, with their crops' keys. */
     async personFaces(tenant: string, id: string): Promise<PersonFace[]> {
       const person = await resolve(tenant, id);
-      const faces = (await tenantFaces(deps, tenant, false)).filter((f) => f.payload.person === person);
+      const faces = await deps.index.list({ tenant, person });
       return faces
         .map((f) => ({
           id: f.id,
@@ -212,15 +211,18 @@ export function createPeopleService(deps: ServiceDeps) {
     /** The photos a person appears in, each once (a photo sent twice is the same bytes), oldest first. */
     async photosOf(tenant: string, id: string): Promise<PersonPhoto[]> {
       const person = await resolve(tenant, id);
-      const faces = (await tenantFaces(deps, tenant, false)).filter((f) => f.payload.person === person);
+      const faces = await deps.index.list({ tenant, person });
       const shas = new Set(faces.map((f) => f.payload.photo));
+      // Albums in the order the chat sent them, photos by name within one.
+      const albumOrder = new Map((await deps.metadata.listAlbums(tenant)).map((a, i) => [a.id, i]));
       const out: PersonPhoto[] = [];
       for (const sha of shas) {
         const photo = await deps.metadata.getPhoto(tenant, sha);
         if (photo)
           out.push({ sha256: sha, name: photo.name, albumId: photo.albumId, blobKey: photo.blobKey });
       }
-      return out;
+      const rank = (p: PersonPhoto) => albumOrder.get(p.albumId) ?? Number.MAX_SAFE_INTEGER;
+      return out.sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
     },
 
     /** Hides a person from the people list (or shows them again); the faces stay and still group. */
@@ -256,8 +258,9 @@ export function createPeopleService(deps: ServiceDeps) {
         const source = await resolve(tenant, from, d);
         const target = await resolve(tenant, into, d);
         if (source === target) return { kept: target, merged: null };
-        const faces = await tenantFaces(deps, tenant, true);
-        const moving = faces.filter((f) => f.payload.person === source);
+        // Only the two people's faces: a merge never needs the rest of the chat.
+        const moving = await d.index.list({ tenant, person: source }, { withVectors: true });
+        const staying = await d.index.list({ tenant, person: target }, { withVectors: true });
         const sourceRecord = await d.metadata.getPerson(tenant, source);
         const targetRecord = await d.metadata.getPerson(tenant, target);
         if (moving.length > 0)
@@ -271,11 +274,10 @@ export function createPeopleService(deps: ServiceDeps) {
           intoName: targetRecord?.name ?? null,
           fromName: sourceRecord?.name ?? null,
         });
-        const kept = faces.filter((f) => f.payload.person === target || f.payload.person === source);
         await refresh(
           tenant,
           target,
-          kept.map((f) => ({ ...f, payload: { ...f.payload, person: target } })),
+          [...staying, ...moving].map((f) => ({ ...f, payload: { ...f.payload, person: target } })),
           d,
         );
         // The user named one of them: the merged person keeps that name.
@@ -296,10 +298,10 @@ export function createPeopleService(deps: ServiceDeps) {
         if (!merge?.undo)
           throw new AppError(ErrorCode.BadArguments, 'this merge cannot be undone', { tenant, person: from });
         const into = await resolve(tenant, merge.into, d);
-        const faces = await tenantFaces(deps, tenant, true);
+        const faces = await d.index.list({ tenant, person: into }, { withVectors: true });
         const back = new Set(merge.undo.faces);
-        const returning = faces.filter((f) => back.has(f.id) && f.payload.person === into);
-        const staying = faces.filter((f) => f.payload.person === into && !back.has(f.id));
+        const returning = faces.filter((f) => back.has(f.id));
+        const staying = faces.filter((f) => !back.has(f.id));
         if (returning.length === 0 || staying.length === 0)
           throw new AppError(ErrorCode.BadArguments, 'this merge cannot be undone any more', {
             tenant,
@@ -344,8 +346,19 @@ export function createPeopleService(deps: ServiceDeps) {
         if (from === null) return { personId: null };
         await d.metadata.addCannotLink(tenant, faceId, from);
 
-        const faces = await tenantFaces(deps, tenant, true);
-        const others = faces.filter((f) => f.id !== faceId);
+        // The face's own person and the people it could join (near-people.ts), not the whole chat.
+        const near = await nearPeople(
+          d.index,
+          tenant,
+          face.vector,
+          await d.metadata.personTemplates(tenant),
+          { floor: deps.pack.thresholds.cluster - CANDIDATE_SLACK, pack: deps.pack.name },
+        );
+        near.add(from);
+        const read: StoredFace[] = [];
+        for (const id of [...near].sort())
+          read.push(...(await d.index.list({ tenant, person: id }, { withVectors: true })));
+        const others = read.filter((f) => f.id !== faceId);
         const existing = existingPeople(
           others,
           (await d.metadata.listCannotLinks(tenant)).filter((c) => c.faceId === faceId),
@@ -402,7 +415,7 @@ export function createPeopleService(deps: ServiceDeps) {
             tenant,
             person,
           });
-        const faces = (await tenantFaces(deps, tenant, false)).filter((f) => f.payload.person === person);
+        const faces = await d.index.list({ tenant, person });
         for (const f of faces) await d.metadata.addCannotLink(tenant, f.id, candidate);
         return { answer: 'kept-apart' as const, personId: person, candidateId: candidate };
       });

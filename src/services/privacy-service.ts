@@ -11,7 +11,6 @@ import type { AlbumResult } from '../core/album.js';
 import { faceKey, tenantId, tenantPrefix } from '../core/keys.js';
 import type { ServiceDeps } from './deps.js';
 import { fencedDeps } from './fenced-deps.js';
-import { tenantFaces } from './tenant-faces.js';
 
 export interface ForgetPersonOutcome {
   readonly personId: string | null;
@@ -67,7 +66,7 @@ async function forgetPersonLocked(
 ): Promise<ForgetPersonOutcome> {
   const person = await deps.metadata.resolvePerson(tenant, id);
   if (person === null) return { personId: null, faces: 0 };
-  const faces = (await tenantFaces(deps, tenant, false)).filter((f) => f.payload.person === person);
+  const faces = await deps.index.list({ tenant, person });
   for (const f of faces) await deps.blobs.delete(faceKey(tenant, f.payload.photo, f.payload.faceIndex));
   await deps.index.deleteWhere({ tenant, person });
   await deps.metadata.deletePerson(tenant, person);

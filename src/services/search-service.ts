@@ -13,12 +13,10 @@ import { faceKey, thumbKey } from '../core/keys.js';
 import type { Box, Face } from '../core/types.js';
 import { chooseSelfieFace, cosine, identify, type KnownPerson, personScore } from '../pipeline/identify.js';
 import type { PersonRecord, PhotoRecord } from '../ports/metadata-store.js';
-import type { StoredFace } from '../ports/vector-index.js';
 import type { AnalyzingDeps } from './deps.js';
+import { CANDIDATE_SLACK, type FaceWithVector, facesOfPerson, nearPeople } from './near-people.js';
 import { readAlbumMessages } from './photo-service.js';
 import { repeatedShots } from './same-shot.js';
-
-type FaceWithVector = StoredFace & { readonly vector: Float32Array };
 
 export interface FoundPhoto {
   readonly sha256: string;
@@ -35,6 +33,8 @@ export interface FoundPhoto {
 export interface PersonRef {
   readonly id: string;
   readonly name: string | null;
+  /** The chat's handle ("#7"); null for a record saved before handles. */
+  readonly handle: number | null;
   /** Tight crop of the person's best face (pipeline/face-crop.ts), or null when none is stored. */
   readonly faceKey: string | null;
 }
@@ -93,25 +93,6 @@ export interface SearchAnswerInput {
   readonly by?: string;
 }
 
-/**
- * First pass, faces: the selfie's nearest faces of the chat. Only to find candidate people (each is then
- * scored exactly from all their faces), so a few are enough, and at most 20 keeps the embedded index on
- * its fast sign-bit scan in big chats (src/adapters/sqlite-vector-index.ts).
- */
-const FIRST_PASS_FACES = 10;
-/**
- * First pass, people: the chat's people whose template (PersonRecord.centroid, the mean of their faces,
- * renewed whenever their faces change) is nearest the selfie, at most this many. It finds a person whose
- * faces are spread over many looks, none of them among the nearest faces.
- */
-const FIRST_PASS_PEOPLE = 20;
-/**
- * Candidates come from faces and templates at most this far under the unsure bar. The decision needs
- * exact scores down to `unsure - margin` (a runner-up there still narrows the lead); the slack exceeds
- * every pack's margin.
- */
-const CANDIDATE_SLACK = 0.1;
-
 export function createSearchService(deps: AnalyzingDeps) {
   const t = deps.pack.thresholds.search;
   const now = deps.now ?? (() => new Date());
@@ -122,16 +103,12 @@ export function createSearchService(deps: AnalyzingDeps) {
     return {
       id,
       name: person?.name ?? null,
+      handle: person?.handle ?? null,
       faceKey: cover ? faceKey(tenant, cover.payload.photo, cover.payload.faceIndex) : null,
     };
   }
 
-  /** Every face of `person` with its vector, from the index's person filter. */
-  async function facesOf(tenant: string, person: string): Promise<FaceWithVector[]> {
-    return (await deps.index.list({ tenant, person }, { withVectors: true })).filter(
-      (f): f is FaceWithVector => f.vector !== undefined,
-    );
-  }
+  const facesOf = (tenant: string, person: string) => facesOfPerson(deps.index, tenant, person);
 
   /**
    * The chat's people near the selfie, each with all their faces: people with a face among the selfie's
@@ -139,27 +116,14 @@ export function createSearchService(deps: AnalyzingDeps) {
    * both down to `floor`; the decision then scores them exactly (second pass).
    */
   async function candidates(tenant: string, selfie: Float32Array, exclude: ReadonlySet<string>) {
-    const floor = t.unsure - CANDIDATE_SLACK;
-    const ids = new Set<string>();
-    const matches = await deps.index.search(tenant, selfie, {
-      limit: FIRST_PASS_FACES,
-      minScore: floor,
+    const ids = await nearPeople(deps.index, tenant, selfie, await deps.metadata.personTemplates(tenant), {
+      floor: t.unsure - CANDIDATE_SLACK,
       pack: deps.pack.name,
+      keep: (id) => !exclude.has(id),
     });
-    for (const m of matches) if (m.payload.person !== null) ids.add(m.payload.person);
-    const templates = (await deps.metadata.personTemplates(tenant))
-      .flatMap((p) =>
-        p.centroid.length === selfie.length ? [{ id: p.id, score: cosine(selfie, p.centroid) }] : [],
-      )
-      .filter((p) => p.score >= floor)
-      .sort((a, b) => b.score - a.score || a.id.localeCompare(b.id))
-      .slice(0, FIRST_PASS_PEOPLE);
-    for (const p of templates) ids.add(p.id);
     // Each candidate's faces, read once: they score the person and, for the one found, pick the photos.
     const faces = new Map<string, FaceWithVector[]>();
-    for (const id of [...ids].sort()) {
-      if (!exclude.has(id)) faces.set(id, await facesOf(tenant, id));
-    }
+    for (const id of [...ids].sort()) faces.set(id, await facesOf(tenant, id));
     return faces;
   }
 

@@ -9,9 +9,8 @@ import { peopleToAsk } from '../chat/who-is-this.js';
 import type { AlbumResult } from '../core/album.js';
 import { faceKey } from '../core/keys.js';
 import { identify, type KnownPerson } from '../pipeline/identify.js';
-import type { StoredFace } from '../ports/vector-index.js';
 import type { ServiceDeps } from './deps.js';
-import { byPerson, tenantFaces } from './tenant-faces.js';
+import { CANDIDATE_SLACK, type FaceWithVector, facesOfPerson, nearPeople } from './near-people.js';
 
 /** One question: is the album's unnamed person the named one? */
 export interface Suggestion {
@@ -56,10 +55,21 @@ export async function albumSuggestions(
   // Hidden people were put away by an admin: they are not offered as anyone's name.
   const named = records.filter((r) => r.name !== null && !(r.hidden ?? false));
   if (named.length === 0) return [];
-  const faces = await tenantFaces(deps, tenant, true);
-  const groups = byPerson(faces);
+  const isNamed = new Set(named.map((n) => n.id));
+  const templates = await deps.metadata.personTemplates(tenant);
   const ruledOut = await ruledOutPairs(deps, tenant);
   const shaOf = new Map(result.photos.map((p) => [p.path, p.sha256]));
+  // Faces read per person, once: the chat's other faces are never read (near-people.ts).
+  const facesRead = new Map<string, FaceWithVector[]>();
+  const facesOf = async (person: string) => {
+    let faces = facesRead.get(person);
+    if (!faces) {
+      faces = await facesOfPerson(deps.index, tenant, person);
+      facesRead.set(person, faces);
+    }
+    return faces;
+  };
+  const t = deps.pack.thresholds.search;
 
   const out: Suggestion[] = [];
   for (const albumId of asked) {
@@ -68,25 +78,31 @@ export async function albumSuggestions(
     const id = await deps.metadata.resolvePerson(tenant, albumId);
     const record = id === null ? undefined : records.find((r) => r.id === id);
     if (id === null || !record || record.name !== null || (record.hidden ?? false)) continue;
-    const own = groups.get(id) ?? [];
+    const own = await facesOf(id);
     const rep = result.people.find((p) => p.id === albumId)?.representative;
     const repSha = rep ? shaOf.get(rep.photo) : undefined;
     const face =
       own.find((f) => f.payload.photo === repSha && f.payload.faceIndex === rep?.faceIndex) ?? best(own);
-    if (!face?.vector) continue;
+    if (!face) continue;
     const ownPhotos = new Set(own.map((f) => f.payload.photo));
     const no = new Set(own.flatMap((f) => ruledOut.get(f.id) ?? []));
-    const people: KnownPerson[] = named
-      .filter((n) => n.id !== id && !no.has(n.id))
-      .map((n) => ({ id: n.id, faces: groups.get(n.id) ?? [] }))
+    const near = await nearPeople(deps.index, tenant, face.vector, templates, {
+      floor: t.unsure - CANDIDATE_SLACK,
+      pack: deps.pack.name,
+      keep: (n) => n !== id && isNamed.has(n) && !no.has(n),
+    });
+    const people: KnownPerson[] = [];
+    for (const n of [...near].sort()) {
+      const faces = await facesOf(n);
       // Two faces of one photo are two people: someone standing next to Anna is not Anna.
-      .filter((n) => !n.faces.some((f) => ownPhotos.has(f.payload.photo)))
-      .map((n) => ({ id: n.id, vectors: n.faces.flatMap((f) => (f.vector ? [f.vector] : [])) }));
-    const decision = identify(face.vector, people, deps.pack.thresholds.search);
+      if (faces.some((f) => ownPhotos.has(f.payload.photo))) continue;
+      people.push({ id: n, vectors: faces.map((f) => f.vector) });
+    }
+    const decision = identify(face.vector, people, t);
     if (decision.kind === 'none') continue;
     const candidate = named.find((n) => n.id === decision.best.person);
     if (!candidate?.name) continue;
-    const cover = (groups.get(candidate.id) ?? []).find((f) => f.id === candidate.coverFace);
+    const cover = (await facesOf(candidate.id)).find((f) => f.id === candidate.coverFace);
     out.push({
       personId: id,
       candidateId: candidate.id,
@@ -112,6 +128,6 @@ async function ruledOutPairs(deps: ServiceDeps, tenant: string): Promise<Map<str
   return out;
 }
 
-function best(faces: readonly StoredFace[]): StoredFace | undefined {
+function best(faces: readonly FaceWithVector[]): FaceWithVector | undefined {
   return [...faces].sort((a, b) => b.payload.quality - a.payload.quality || a.id.localeCompare(b.id))[0];
 }

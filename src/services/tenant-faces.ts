@@ -1,25 +1,13 @@
 /**
- * A chat's faces, found through its photo records: the vector index answers by id, and point ids follow
- * from (tenant, photo, face index) (core/keys.ts), so photos × face counts name every face.
+ * Faces of a chat by photo: the vector index answers by id, and point ids follow from (tenant, photo,
+ * face index) (core/keys.ts), so photos × face counts name every face. Helpers of grouping and people.
  */
 import { createHash } from 'node:crypto';
 
 import { facePointId } from '../core/keys.js';
 import { clusterFaces, type ExistingPerson } from '../pipeline/cluster.js';
-import type { MetadataStore, PersonRecord, PhotoRecord } from '../ports/metadata-store.js';
+import type { PersonRecord, PhotoRecord } from '../ports/metadata-store.js';
 import { MAX_IDS_PER_CALL, type StoredFace, type VectorIndex } from '../ports/vector-index.js';
-
-/** Every photo of the tenant once (a photo sent in two albums has two records). */
-export async function tenantPhotos(metadata: MetadataStore, tenant: string): Promise<PhotoRecord[]> {
-  const albums = await metadata.listAlbums(tenant);
-  const bySha = new Map<string, PhotoRecord>();
-  for (const album of albums) {
-    for (const photo of await metadata.listPhotos(tenant, album.id)) {
-      if (!bySha.has(photo.sha256)) bySha.set(photo.sha256, photo);
-    }
-  }
-  return [...bySha.values()];
-}
 
 export function faceIdsOf(tenant: string, photos: readonly PhotoRecord[]): string[] {
   return photos.flatMap((p) =>
@@ -39,15 +27,6 @@ export async function getFaces(
     out.push(...(await index.get(tenant, ids.slice(i, i + MAX_IDS_PER_CALL), { withVectors })));
   }
   return out;
-}
-
-export async function tenantFaces(
-  deps: { index: VectorIndex; metadata: MetadataStore },
-  tenant: string,
-  withVectors: boolean,
-): Promise<StoredFace[]> {
-  const photos = await tenantPhotos(deps.metadata, tenant);
-  return getFaces(deps.index, tenant, faceIdsOf(tenant, photos), withVectors);
 }
 
 /** Faces per person id (faces of nobody are left out). */

@@ -180,6 +180,33 @@ export function describeVectorIndexContract(
     );
 
     it(
+      'counts faces and distinct photos per person, in one chat only, after setPerson',
+      withIndex(async (index) => {
+        const next = rng(9);
+        const v = () => randomUnitVector(DIM, next);
+        await index.upsert([
+          point(A, 1, 0, v(), { person: 'p1' }),
+          point(A, 1, 1, v(), { person: 'p2' }),
+          point(A, 2, 0, v(), { person: 'p1' }),
+          point(A, 2, 1, v(), { person: 'p1' }),
+          point(A, 3, 0, v()),
+          point(B, 1, 0, v(), { person: 'p1' }),
+        ]);
+        expect(await index.personCounts(A)).toEqual([
+          { person: 'p1', faces: 3, photos: 2 },
+          { person: 'p2', faces: 1, photos: 1 },
+        ]);
+        await index.setPerson(A, [facePointId(A, sha(3), 0)], 'p2');
+        expect(await index.personCounts(A)).toEqual([
+          { person: 'p1', faces: 3, photos: 2 },
+          { person: 'p2', faces: 2, photos: 2 },
+        ]);
+        expect(await index.personCounts(C)).toEqual([]);
+        await rejectsWith(index.personCounts('tg-1/..'), 'BAD_ARGUMENTS');
+      }),
+    );
+
+    it(
       'upserts idempotently: the same id twice keeps one point with the latest vector and payload',
       withIndex(async (index) => {
         const next = rng(3);

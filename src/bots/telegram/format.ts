@@ -19,15 +19,6 @@ import { qualityWords } from '../../chat/selfie-words.js';
 
 export { escapeHtml, personLabel };
 
-/**
- * Chat-wide person handles ("#7"): given once when a person first appears and never reused, so a
- * number in an old message still means the same person. (Not positions in a sorted list: those shifted
- * whenever a new album brought someone with more photos.)
- */
-export function personNumbers(people: readonly Pick<PersonSummary, 'id' | 'handle'>[]): Map<string, number> {
-  return new Map(people.map((p) => [p.id, p.handle]));
-}
-
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }

@@ -164,7 +164,7 @@ describe('status and replies', () => {
         crop: new Uint8Array(),
       },
     };
-    const person = { id: 'pa', name: null, faceKey: null };
+    const person = { id: 'pa', name: null, handle: null, faceKey: null };
     const found = {
       status: 'found' as const,
       person,

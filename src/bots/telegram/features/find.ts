@@ -11,14 +11,7 @@ import type { Message } from 'grammy/types';
 import { faceTiles } from '../../../pipeline/face-tiles.js';
 import type { PersonRef, SelfieOutcome } from '../../../services/search-service.js';
 import { tenantOf } from '../chat.js';
-import {
-  chooseFaceText,
-  escapeHtml,
-  personLabel,
-  personNumbers,
-  selfieText,
-  tooLargeText,
-} from '../format.js';
+import { chooseFaceText, escapeHtml, personLabel, selfieText, tooLargeText } from '../format.js';
 import { BOT_API_DOWNLOAD_LIMIT, isTooLarge, mediaOf } from '../files.js';
 import { MAX_SHOWN, sendFoundPhotos, sentInText } from '../send-photos.js';
 import type { FeatureKit } from '../kit.js';
@@ -57,7 +50,7 @@ export function findFeature(kit: FeatureKit): Composer<Context> {
       yes,
       by: String(ctx.from.id),
     });
-    const who = await labelOf(kit, q.tenant, q.person);
+    const who = labelOf(q.person);
     if (result.status === 'no-match') {
       await ctx.editMessageCaption({
         caption: yes ? `${escapeHtml(who)} has no photos here any more.` : 'Not them: no match, then.',
@@ -173,10 +166,8 @@ class Questions {
   }
 }
 
-async function labelOf(kit: FeatureKit, tenant: string, person: PersonRef): Promise<string> {
-  if (person.name) return person.name;
-  const num = personNumbers(await kit.deps.people.listPeople(tenant)).get(person.id);
-  return personLabel(num, null);
+function labelOf(person: PersonRef): string {
+  return personLabel(person.handle, person.name);
 }
 
 async function answerSelfie(
@@ -227,7 +218,7 @@ async function replyWith(
         askerId,
         replyTo: at.replyTo,
         selfie: outcome.sha256,
-        person: { id: '', name: null, faceKey: null },
+        person: { id: '', name: null, handle: null, faceKey: null },
         fileId: at.fileId,
       });
       const keyboard = new InlineKeyboard();
@@ -253,7 +244,7 @@ async function replyWith(
       });
       const theirs = outcome.person.faceKey ? await kit.deps.blobs.get(outcome.person.faceKey) : null;
       const tiles = await faceTiles([outcome.selfie.face.crop, theirs ?? new Uint8Array()]);
-      const num = personNumbers(await kit.deps.people.listPeople(at.tenant)).get(outcome.person.id);
+      const num = outcome.person.handle ?? undefined;
       await ctx.api.sendPhoto(at.chatId, new InputFile(tiles, 'is-this-them.jpg'), {
         caption: selfieText(outcome, num, 0),
         parse_mode: 'HTML',
@@ -263,7 +254,7 @@ async function replyWith(
       return;
     }
     case 'found': {
-      const num = personNumbers(await kit.deps.people.listPeople(at.tenant)).get(outcome.person.id);
+      const num = outcome.person.handle ?? undefined;
       const shown = Math.min(MAX_SHOWN, outcome.photos.length);
       await ctx.api.sendMessage(at.chatId, selfieText(outcome, num, shown) + sentInText(outcome.photos), {
         parse_mode: 'HTML',
