@@ -1,5 +1,6 @@
 import type { AlbumFace, AlbumPhoto, AlbumResult, PhotoMessage } from '../core/album.js';
 import { cleanCaption } from './captions.js';
+import { personLabel } from './person-id-label.js';
 import { groupMoments, orderByTime, timeValue } from './moments.js';
 import { reverseGeocode, type Geocoder } from './places.js';
 import type { AlbumFacts, Companions, FactPerson, FactPhoto, Moment, ObjectCount, Place } from './types.js';
@@ -177,12 +178,6 @@ function countLabels(labels: readonly string[]): ObjectCount[] {
   const counts = new Map<string, number>();
   for (const l of labels) counts.set(l, (counts.get(l) ?? 0) + 1);
   return [...counts].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count);
-}
-
-/** "person-3" → "Person 3"; any other id keeps its own text. */
-export function personLabel(id: string): string {
-  const m = /^person-(\d+)$/.exec(id);
-  return m ? `Person ${m[1]}` : id;
 }
 
 function peopleLeftToRight(faces: readonly AlbumFace[]): string[] {

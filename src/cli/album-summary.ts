@@ -1,5 +1,5 @@
 import type { AlbumResult } from '../core/album.js';
-import { personLabel } from '../blog/facts.js';
+import { personLabel } from '../blog/person-id-label.js';
 
 /** A short Markdown account of an album: counts, who is in which photo, what failed and why. */
 export function renderAlbumSummary(album: AlbumResult): string {

@@ -2,11 +2,9 @@ import { availableParallelism } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { loadPackModels } from '../adapters/load-pack-models.js';
 import type { Config } from '../config.js';
 import { parseManifest, type ResolvedPack } from '../core/manifest.js';
 import { resolveRuntimePack } from '../models/select-pack.js';
-import { inProcessAnalyzer } from '../pipeline/analyze-photo.js';
 import type { PhotoAnalyzer } from '../ports/photo-analyzer.js';
 import { createAnalyzerPool } from '../runtime/analyzer-pool.js';
 
@@ -45,8 +43,14 @@ export async function openAnalyzer(
   if (threads === undefined) {
     return createAnalyzerPool({ pack, modelsDir, threads: 1, intraOpThreads: availableParallelism() });
   }
-  if (threads <= 1) return inProcessAnalyzer(await loadPackModels(pack, modelsDir));
-  return createAnalyzerPool({ pack, modelsDir, threads });
+  if (threads > 1) return createAnalyzerPool({ pack, modelsDir, threads });
+  // The pipeline's modules load in this thread only when it runs the models; a pool's threads load
+  // their own, so the main thread does not wait for them before starting the pool.
+  const [{ loadPackModels }, { inProcessAnalyzer }] = await Promise.all([
+    import('../adapters/load-pack-models.js'),
+    import('../pipeline/analyze-photo.js'),
+  ]);
+  return inProcessAnalyzer(await loadPackModels(pack, modelsDir));
 }
 
 /** `../shared/models` beside the checkout: the offline mirror of the CI machines. */
