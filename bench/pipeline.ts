@@ -70,15 +70,15 @@ function run(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv = {}):
 async function wholeProcess(
   dir: string,
   cli = path.join(repoRoot, 'dist/cli.js'),
-): Promise<{ seconds: number; rssMb: number; summary: string; analysisSeconds: number }> {
+): Promise<{ seconds: number; rssMb: number; cpuSeconds: number; summary: string; analysisSeconds: number }> {
   const out = await mkdtemp(path.join(tmpdir(), 'faceblog-bench-'));
   try {
     const r = await run(
       '/usr/bin/time',
-      ['-f', 'TIME %e %M', process.execPath, cli, 'album', dir, '--out', out, ...THREAD_ARGS],
+      ['-f', 'TIME %e %M %U %S', process.execPath, cli, 'album', dir, '--out', out, ...THREAD_ARGS],
       { FACEBLOG_MODEL_PACK: PACK },
     );
-    const m = /TIME ([\d.]+) (\d+)/.exec(r.stderr);
+    const m = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(r.stderr);
     if (r.code !== 0 || !m) throw new Error(`faceblog album failed (${r.code}):\n${r.stderr}`);
     const summary = r.stderr.split('\n').find((l) => /photos, \d+ people/.test(l)) ?? '';
     // The CLI's own line: "20 photos, 36 people, 0 failed in 7.3 s (…)": the analysis alone.
@@ -86,6 +86,8 @@ async function wholeProcess(
     return {
       seconds: Number(m[1]),
       rssMb: Number(m[2]) / 1024,
+      // user + sys: less disturbed than wall time by other jobs on a shared machine.
+      cpuSeconds: Number(m[3]) + Number(m[4]),
       summary: summary.replace(/^faceblog: /, ''),
       analysisSeconds: analysis ? Number(analysis[1]) : Number(m[1]),
     };
@@ -162,18 +164,20 @@ async function main(): Promise<void> {
       .join(' ')} (shared: figures are noisy)`,
   );
 
-  for (const cli of values.cli ?? []) {
-    const other = await wholeProcess(dir, path.resolve(cli));
-    console.log(
-      `\n0. ${cli}: ${other.seconds.toFixed(1)} s = ${(n / other.seconds).toFixed(2)} photos/s, ` +
-        `peak RSS ${other.rssMb.toFixed(0)} MB  [${other.summary}]`,
-    );
-  }
   for (let r = 0; r < ROUNDS; r++) {
+    // Other builds alternate with this one round by round, so that a change in the machine's load
+    // falls on both.
+    for (const cli of values.cli ?? []) {
+      const other = await wholeProcess(dir, path.resolve(cli));
+      console.log(
+        `\n0. ${cli}: ${other.seconds.toFixed(1)} s = ${(n / other.seconds).toFixed(2)} photos/s, ` +
+          `CPU ${other.cpuSeconds.toFixed(1)} s, peak RSS ${other.rssMb.toFixed(0)} MB  [${other.summary}]`,
+      );
+    }
     const whole = await wholeProcess(dir);
     console.log(
       `\n1. faceblog album (new process, start-up and site included): ${whole.seconds.toFixed(1)} s = ` +
-        `${(n / whole.seconds).toFixed(2)} photos/s, peak RSS ${whole.rssMb.toFixed(0)} MB  [${whole.summary}]`,
+        `${(n / whole.seconds).toFixed(2)} photos/s, CPU ${whole.cpuSeconds.toFixed(1)} s, peak RSS ${whole.rssMb.toFixed(0)} MB  [${whole.summary}]`,
     );
     if (r === 0) {
       const b = await (await prepareBound(PACK, files))();
