@@ -21,7 +21,7 @@ import { groupAlbum } from '../../src/services/group-album.js';
 import { createPeopleService } from '../../src/services/people-service.js';
 import { analysisKey, type StoredPhotoAnalysis } from '../../src/services/index-photo.js';
 import { albumSuggestions } from '../../src/services/suggestions.js';
-import { DIM, findChat, makeChat, near, PACK, PEOPLE, rng, TENANT, THRESHOLDS, unit } from './find-chat.js';
+import { DIM, findChat, makeChat, near, PACK, PACK_INFO, PEOPLE, rng, TENANT, unit } from './find-chat.js';
 
 const PHOTOS = 10;
 const KNOWN_PER_PHOTO = 4;
@@ -44,17 +44,7 @@ export async function benchAlbumInChat(outDir: string, rounds: number): Promise<
         blobs: new FsBlobStore({ root: path.join(dir, 'blobs') }),
         index,
         metadata,
-        pack: {
-          name: PACK,
-          dim: DIM,
-          thresholds: {
-            match: 0.33,
-            search: THRESHOLDS,
-            cluster: 0.45,
-            qualityIndex: 0.3,
-            qualitySearch: 0.5,
-          },
-        },
+        pack: PACK_INFO,
         guard: {} as TenantGuard,
       };
       for (let p = 0; p < PEOPLE / 2; p++) await metadata.namePerson(TENANT, chat.people[p]!, `Person ${p}`);

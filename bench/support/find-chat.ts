@@ -33,6 +33,12 @@ const FACES_PER_PERSON = 40;
 export const PACK = 'bench';
 /** The thresholds of the `local` pack (models/manifest.json). */
 export const THRESHOLDS = { sure: 0.51, unsure: 0.39, margin: 0.05, topK: 3 };
+/** The pack as the services see it. */
+export const PACK_INFO = {
+  name: PACK,
+  dim: DIM,
+  thresholds: { match: 0.33, search: THRESHOLDS, cluster: 0.45, qualityIndex: 0.3, qualitySearch: 0.5 },
+};
 
 /** xorshift32, seeded: the same chat on every build. */
 export function rng(seed: number): () => number {
@@ -196,11 +202,7 @@ export async function benchFind(outDir: string, queries: number): Promise<void> 
     blobs: new FsBlobStore({ root: path.join(dir, 'blobs') }),
     index,
     metadata,
-    pack: {
-      name: PACK,
-      dim: DIM,
-      thresholds: { match: 0.33, search: THRESHOLDS, cluster: 0.45, qualityIndex: 0.3, qualitySearch: 0.5 },
-    },
+    pack: PACK_INFO,
     guard: {} as TenantGuard,
     analyzer: { analyze: unused('analyzer') } as unknown as PhotoAnalyzer,
   });
