@@ -20,7 +20,7 @@ import type { Fence } from '../ports/tenant-guard.js';
 import type { ServiceDeps } from './deps.js';
 import { fencedDeps } from './fenced-deps.js';
 import { analysisKey, type StoredPhotoAnalysis } from './index-photo.js';
-import { CANDIDATE_SLACK, facesOfPerson, nearPeople } from './near-people.js';
+import { joinableFaces } from './near-people.js';
 import {
   byPerson,
   existingPeople,
@@ -74,21 +74,14 @@ async function withNearPeople(
   albumFaces: readonly StoredFace[],
   fresh: readonly StoredFace[],
 ): Promise<StoredFace[]> {
-  const people = new Set<string>();
-  for (const f of albumFaces) if (f.payload.person !== null) people.add(f.payload.person);
-  const templates = fresh.length > 0 ? await deps.metadata.personTemplates(tenant) : [];
-  for (const f of fresh) {
-    if (!f.vector) continue;
-    const near = await nearPeople(deps.index, tenant, f.vector, templates, {
-      floor: deps.pack.thresholds.cluster - CANDIDATE_SLACK,
-      pack: deps.pack.name,
-    });
-    for (const id of near) people.add(id);
-  }
-  const byId = new Map(albumFaces.map((f) => [f.id, f]));
-  for (const id of [...people].sort()) {
-    for (const f of await facesOfPerson(deps.index, tenant, id)) byId.set(f.id, f);
-  }
+  const also = albumFaces.flatMap((f) => (f.payload.person === null ? [] : [f.payload.person]));
+  const near = await joinableFaces(deps, tenant, fresh, {
+    cluster: deps.pack.thresholds.cluster,
+    pack: deps.pack.name,
+    also,
+  });
+  const byId = new Map<string, StoredFace>(albumFaces.map((f) => [f.id, f]));
+  for (const f of near) byId.set(f.id, f);
   return [...byId.values()];
 }
 

@@ -6,7 +6,7 @@
  * the first pass only has to keep everyone who could pass the caller's bar.
  */
 import { cosine } from '../pipeline/identify.js';
-import type { PersonTemplate } from '../ports/metadata-store.js';
+import type { MetadataStore, PersonTemplate } from '../ports/metadata-store.js';
 import type { StoredFace, VectorIndex } from '../ports/vector-index.js';
 
 export type FaceWithVector = StoredFace & { readonly vector: Float32Array };
@@ -82,4 +82,30 @@ export async function facesOfPerson(
   return (await index.list({ tenant, person }, { withVectors: true })).filter(
     (f): f is FaceWithVector => f.vector !== undefined,
   );
+}
+
+/**
+ * Every face of the people that `faces` could join under the grouping's bar (`cluster`, its own
+ * calibration), and of the people in `also`: what clusterFaces needs as existing people for them. The rest
+ * of the chat cannot change the grouping (a person joins only at `cluster` or above) and is not read.
+ */
+export async function joinableFaces(
+  deps: { readonly index: VectorIndex; readonly metadata: MetadataStore },
+  tenant: string,
+  faces: readonly StoredFace[],
+  opts: { readonly cluster: number; readonly pack: string; readonly also?: Iterable<string> },
+): Promise<FaceWithVector[]> {
+  const people = new Set(opts.also);
+  const templates = faces.length > 0 ? await deps.metadata.personTemplates(tenant) : [];
+  for (const f of faces) {
+    if (!f.vector) continue;
+    const near = await nearPeople(deps.index, tenant, f.vector, templates, {
+      floor: opts.cluster - CANDIDATE_SLACK,
+      pack: opts.pack,
+    });
+    for (const id of near) people.add(id);
+  }
+  const out: FaceWithVector[] = [];
+  for (const id of [...people].sort()) out.push(...(await facesOfPerson(deps.index, tenant, id)));
+  return out;
 }

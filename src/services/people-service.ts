@@ -13,7 +13,7 @@ import { clusterFaces } from '../pipeline/cluster.js';
 import type { StoredFace } from '../ports/vector-index.js';
 import type { ServiceDeps } from './deps.js';
 import { fencedDeps } from './fenced-deps.js';
-import { CANDIDATE_SLACK, nearPeople } from './near-people.js';
+import { joinableFaces } from './near-people.js';
 import { albumSuggestions, type Suggestion } from './suggestions.js';
 import { byPerson, existingPeople, getFaces, personIdFor, personOf, personRecord } from './tenant-faces.js';
 
@@ -347,17 +347,11 @@ export function createPeopleService(deps: ServiceDeps) {
         await d.metadata.addCannotLink(tenant, faceId, from);
 
         // The face's own person and the people it could join (near-people.ts), not the whole chat.
-        const near = await nearPeople(
-          d.index,
-          tenant,
-          face.vector,
-          await d.metadata.personTemplates(tenant),
-          { floor: deps.pack.thresholds.cluster - CANDIDATE_SLACK, pack: deps.pack.name },
-        );
-        near.add(from);
-        const read: StoredFace[] = [];
-        for (const id of [...near].sort())
-          read.push(...(await d.index.list({ tenant, person: id }, { withVectors: true })));
+        const read = await joinableFaces(d, tenant, [face], {
+          cluster: deps.pack.thresholds.cluster,
+          pack: deps.pack.name,
+          also: [from],
+        });
         const others = read.filter((f) => f.id !== faceId);
         const existing = existingPeople(
           others,
